@@ -1,0 +1,1 @@
+"""Infrastructure of the suite: claim records, checks, verdicts, the oracle, discovery, statistics."""

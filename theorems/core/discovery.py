@@ -1,0 +1,91 @@
+"""Finding claims: the built-in paper modules, installed plugins, and users' conjecture files.
+
+* Every top-level module of the ``theorems`` package that is not infrastructure is a paper module and
+  is imported on first use of the registry: adding ``theorems/<paper>.py`` with ``@claim`` functions is
+  all it takes to add claims (no list to edit).
+* Other packages can contribute claims through the entry-point group ``theorems.claims``.
+* ``load_file(path)`` imports a single file (``theorems falsify FILE.py``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import pkgutil
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+from theorems.core.claims import REGISTRY, Claim, Registry
+
+# Top-level modules of `theorems` that hold no claims.
+INFRASTRUCTURE = {"cli", "pytest_plugin", "__main__", "core", "strategies", "reports", "docs_gen"}
+
+_loaded = False
+LOAD_ERRORS: list[tuple[str, str]] = []
+
+
+def paper_modules() -> list[str]:
+    import theorems
+
+    return sorted(
+        f"theorems.{m.name}"
+        for m in pkgutil.iter_modules(theorems.__path__)
+        if m.name not in INFRASTRUCTURE and not m.name.startswith("_")
+    )
+
+
+def load_builtin_claims() -> Registry:
+    """Import every paper module (once) and the ``theorems.claims`` entry points."""
+    global _loaded
+    if _loaded:
+        return REGISTRY
+    _loaded = True
+    for name in paper_modules():
+        try:
+            importlib.import_module(name)
+        except Exception:
+            LOAD_ERRORS.append((name, traceback.format_exc()))
+    try:
+        from importlib.metadata import entry_points
+
+        for ep in entry_points(group="theorems.claims"):
+            try:
+                ep.load()
+            except Exception:
+                LOAD_ERRORS.append((ep.name, traceback.format_exc()))
+    except Exception:  # pragma: no cover - metadata unavailable
+        pass
+    return REGISTRY
+
+
+@dataclass
+class LoadedFile:
+    path: str
+    claims: list[Claim]
+    error: str | None = None
+
+
+def load_file(path: str | Path, registry: Registry = REGISTRY) -> LoadedFile:
+    """Import a user's file of claims/conjectures; report (not raise) an import failure."""
+    p = Path(path)
+    if not p.is_file():
+        return LoadedFile(str(p), [], f"no such file: {p}")
+    before = set(registry.ids())
+    mod_name = f"theorems_user_{abs(hash(str(p.resolve())))}"
+    spec = importlib.util.spec_from_file_location(mod_name, p)
+    if spec is None or spec.loader is None:
+        return LoadedFile(str(p), [], f"cannot import {p}: not a Python file?")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[mod_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException as exc:  # SystemExit/KeyboardInterrupt from user code too
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        for cid in set(registry.ids()) - before:
+            registry.remove(cid)
+        return LoadedFile(str(p), [], "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+    new = [registry[c] for c in sorted(set(registry.ids()) - before)]
+    return LoadedFile(str(p), new)
