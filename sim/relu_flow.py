@@ -433,7 +433,7 @@ def relu_flow_exact(
                 # Only a freshly switched point within round-off of 0 can get here: it is across.
                 roots.append(lo)
             else:
-                roots.append(brentq(zj, lo, hi, xtol=1e-300, rtol=4e-16, maxiter=200))
+                roots.append(brentq(zj, lo, hi, xtol=1e-300, rtol=1e-15, maxiter=200))
         s_star = min(roots)
         switching = np.array([j for j, r in zip(cand, roots, strict=True) if r <= s_star * (1 + 1e-12)])
         w_new = seg.w(s_star)
@@ -536,10 +536,13 @@ def relu_flow_ivp(
             dw = -(X.T @ r)
             return np.concatenate([dw, -r]) if coefficients else dw
 
+        # Zero-label points: the field is continuous across z_j = 0, so a small hysteresis band costs
+        # O(band) accuracy and prevents chattering on round-off when the limit has z_j = 0.
+        band = np.where(y == 0, 1e-10 * np.linalg.norm(X, axis=1) * np.linalg.norm(state[:d]), 0.0)
         evs = []
         for j in np.flatnonzero(live):
-            def ev(t, u, j=j):
-                return float(X[j] @ u[:d])
+            def ev(t, u, j=j, off=(band[j] if act[j] else -band[j])):
+                return float(X[j] @ u[:d]) + off
 
             ev.terminal = True
             ev.direction = -1.0 if act[j] else 1.0

@@ -1,0 +1,972 @@
+r"""Implicit bias of SGD for diagonal linear networks (Pesme, Pillaud-Vivien, Flammarion 2021).
+
+S. Pesme, L. Pillaud-Vivien, N. Flammarion. *Implicit Bias of SGD for Diagonal Linear Networks: a Provable
+Benefit of Stochasticity.* NeurIPS 2021, arXiv:2106.09524. The statements below are **reconstructed**
+(see ``shared/claims/pesme2021_diagonal_networks.md``): the paper's text was not available, every
+constant was re-derived here (sympy) and is checked numerically by the suite.
+
+Conventions (the spec's P-convention): $\beta = w_+^2 - w_-^2$ elementwise, loss
+$L(\beta) = \frac1{4n}\|X\beta - y\|^2$, initialisation $w_+ = w_- = \alpha\in\mathbb R^d_{>0}$ (a vector
+$\alpha$ is supported everywhere), SDE time $t = \gamma k$.
+
+Public numerics (used by other paper modules too):
+
+* :func:`potential`, :func:`potential_grad` -- the hyperbolic-entropy potential $\phi_\alpha$;
+* :func:`implicit_solution` -- $\arg\min\{\phi_\alpha(\beta) : X\beta = y\}$ (log-domain dual damped
+  Newton with continuation; a linear program for $\alpha = 0$, the minimum-$\ell_1$ interpolant);
+* :func:`min_l1_interpolant`, :func:`min_l2_interpolant`;
+* :func:`effective_init` -- $\alpha_\infty = \alpha\odot\exp(-2\gamma\,\mathrm{diag}(X^\top X/n)\int L)$;
+* :func:`discrete_log_shrink` -- the exact shrink of discrete (S)GD, $\frac12\sum_k\ln|1-(\gamma g_k)^2|$;
+* :func:`sparse_regression` -- the sparse-regression instances of the paper's experiments;
+* :func:`derivations` -- the sympy derivations behind the closed forms.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import scipy.linalg
+import scipy.optimize
+
+from theorems import Citation
+
+PAPER = Citation(
+    authors="S. Pesme, L. Pillaud-Vivien, N. Flammarion",
+    year=2021,
+    title="Implicit Bias of SGD for Diagonal Linear Networks: a Provable Benefit of Stochasticity",
+    venue="NeurIPS",
+    arxiv="2106.09524",
+    where="(reconstructed)",
+)
+WOODWORTH = Citation(
+    authors="B. Woodworth, S. Gunasekar, J. D. Lee, E. Moroshko, P. Savarese, I. Golan, D. Soudry, "
+            "N. Srebro",
+    year=2020,
+    title="Kernel and Rich Regimes in Overparametrized Models",
+    venue="COLT",
+    arxiv="2002.09277",
+    where="implicit bias of gradient flow (P-convention, reconstructed)",
+)
+EVEN = Citation(
+    authors="M. Even, S. Pesme, S. Gunasekar, N. Flammarion",
+    year=2023,
+    title="(S)GD over Diagonal Linear Networks: Implicit Bias, Large Stepsizes and Edge of Stability",
+    venue="NeurIPS",
+    arxiv="2302.08982",
+    where="discrete (S)GD gain (P-convention, reconstructed)",
+)
+
+_LOG2 = math.log(2.0)
+# exp() overflows float64 above ~709.78; stay clear of it in the dual.
+_EXP_MAX = 700.0
+
+
+# ===================================================================================== sympy
+@functools.lru_cache(maxsize=None)
+def derivations() -> dict[str, Any]:
+    r"""Symbolic derivations (sympy) of the closed forms used by this module, cached.
+
+    Returns a dict of sympy expressions:
+
+    ``phi``
+        one coordinate of $\phi_\alpha(\beta) = \frac14[\beta\,\mathrm{arcsinh}\frac{\beta}{2\alpha^2}
+        - \sqrt{\beta^2+4\alpha^4} + 2\alpha^2]$;
+    ``grad_phi``
+        $\partial_\beta\phi$, simplified: $\frac14\mathrm{arcsinh}(\beta/2\alpha^2)$;
+    ``dphi_dalpha2``
+        $\partial\phi/\partial(\alpha^2) = \frac14(2 - \sqrt{\beta^2+4\alpha^4}/\alpha^2) \le 0$;
+    ``primal_from_dual``
+        $\beta(z)$ solving $\nabla\phi_\alpha(\beta) = z/4$: $2\alpha^2\sinh z$;
+    ``conjugate``
+        $\phi^*(u) = \frac{\alpha^2}2(\cosh 4u - 1)$, with ``conjugate_check`` $= (\phi^*)'(u) - \beta(4u)$
+        (simplifies to 0);
+    ``ito_drift_log_wp``, ``ito_drift_log_wm``
+        the Itô drifts of $\ln w_\pm$ for the SGF $dw_\pm = \mp g\,w_\pm dt \pm 2\sqrt{\gamma L/n}\,
+        w_\pm\odot X^\top dB$, one coordinate with $D = \sum_i x_{ij}^2$: $\mp g - 2\gamma L D/n$;
+    ``ito_drift_log_product``
+        their sum $-4\gamma L D/n$ (the noise parts cancel: one shared Brownian motion);
+    ``alpha_t``
+        $\alpha\exp(-2\gamma (D/n) J)$ with $J = \int_0^t L$, from $w_+w_- = \alpha_t^2$;
+    ``stratonovich_drift_log_product``
+        the same sum under the Stratonovich chain rule: 0 (no shrink);
+    ``discrete_product``, ``discrete_log_shrink``
+        one multiplicative (S)GD step, $(1-\gamma g)(1+\gamma g) = 1-(\gamma g)^2$, and its
+        $\frac12\ln|1-(\gamma g)^2|$ with series $-\gamma^2g^2/2 - \gamma^4g^4/4 - \dots$
+        (``discrete_log_shrink_series``).
+    """
+    import sympy as sp
+
+    b = sp.Symbol("beta", real=True)
+    a = sp.Symbol("alpha", positive=True)
+    u = sp.Symbol("u", real=True)
+    z = sp.Symbol("z", real=True)
+    phi = (b * sp.asinh(b / (2 * a**2)) - sp.sqrt(b**2 + 4 * a**4) + 2 * a**2) / 4
+    grad_phi = sp.simplify(sp.diff(phi, b))
+    A2 = sp.Symbol("A2", positive=True)  # alpha^2
+    dphi_dalpha2 = sp.simplify(sp.diff(phi.subs(a, sp.sqrt(A2)), A2).subs(A2, a**2))
+    # Stationarity of the Lagrangian: grad phi(beta) = z / 4 (z = X^T nu, nu = 4 x multiplier).
+    sols = sp.solve(sp.Eq(sp.sinh(4 * grad_phi), sp.sinh(z)), b)
+    primal_from_dual = sp.simplify(sols[0])
+    conjugate = a**2 / 2 * (sp.cosh(4 * u) - 1)
+    conjugate_check = sp.simplify(sp.diff(conjugate, u) - primal_from_dual.subs(z, 4 * u))
+
+    # Itô's lemma for f = ln w on one coordinate: df = (f' mu + f'' sigma^2 / 2) dt + f' sigma dB.
+    w, g, gam, L, n, D, J = sp.symbols("w g gamma L n D J", positive=True)
+    sigma2 = 4 * gam * L * D / n * w**2  # quadratic-variation rate of 2 sqrt(gam L/n) w (X^T dB)_j
+    f = sp.log(w)
+
+    def ito_drift(mu: Any) -> Any:
+        return sp.simplify(sp.diff(f, w) * mu + sp.diff(f, w, 2) * sigma2 / 2)
+
+    drift_p = ito_drift(-g * w)
+    drift_m = ito_drift(+g * w)
+    drift_prod = sp.simplify(drift_p + drift_m)
+    # ln(w+ w-) = 2 ln alpha + int drift; L enters linearly, so int drift = drift(L -> J).
+    alpha_t = sp.simplify(sp.exp((2 * sp.log(a) + drift_prod.subs(L, J)) / 2))
+    strat_prod = sp.simplify(sp.diff(f, w) * (-g * w) + sp.diff(f, w) * (g * w))
+
+    x = sp.Symbol("x", real=True)  # x = gamma * g
+    discrete_product = sp.expand((1 - x) * (1 + x))
+    discrete_log_shrink = sp.log(sp.Abs(discrete_product)) / 2
+    series = sp.series(sp.log(1 - x**2) / 2, x, 0, 7).removeO()
+    return {
+        "symbols": {"beta": b, "alpha": a, "u": u, "z": z, "w": w, "g": g, "gamma": gam, "L": L,
+                    "n": n, "D": D, "J": J, "x": x},
+        "phi": phi,
+        "grad_phi": grad_phi,
+        "dphi_dalpha2": dphi_dalpha2,
+        "primal_from_dual": primal_from_dual,
+        "conjugate": conjugate,
+        "conjugate_check": conjugate_check,
+        "ito_drift_log_wp": drift_p,
+        "ito_drift_log_wm": drift_m,
+        "ito_drift_log_product": drift_prod,
+        "alpha_t": alpha_t,
+        "stratonovich_drift_log_product": strat_prod,
+        "discrete_product": discrete_product,
+        "discrete_log_shrink": discrete_log_shrink,
+        "discrete_log_shrink_series": series,
+    }
+
+
+@functools.lru_cache(maxsize=None)
+def _lambdified() -> dict[str, Any]:
+    """numpy functions lambdified from :func:`derivations` (cached)."""
+    import sympy as sp
+
+    dv = derivations()
+    s = dv["symbols"]
+    # The shrink exponent per unit of gamma * (D/n) * J: ln(alpha_t / alpha) = coef * gamma * D/n * J.
+    coef = sp.simplify(sp.log(dv["alpha_t"] / s["alpha"]) / (s["gamma"] * s["D"] / s["n"] * s["J"]))
+    return {
+        "phi": sp.lambdify((s["beta"], s["alpha"]), dv["phi"], "numpy"),
+        "grad_phi": sp.lambdify((s["beta"], s["alpha"]), dv["grad_phi"], "numpy"),
+        "primal_from_dual": sp.lambdify((s["z"], s["alpha"]), dv["primal_from_dual"], "numpy"),
+        "shrink_coefficient": float(coef),  # -2
+        "ito_drift_log_product": sp.lambdify((s["gamma"], s["L"], s["D"], s["n"]),
+                                             dv["ito_drift_log_product"], "numpy"),
+    }
+
+
+def shrink_coefficient() -> float:
+    r"""The constant $c$ in $\ln(\alpha_t/\alpha) = c\,\gamma\,\mathrm{diag}(X^\top X/n)\int_0^tL$.
+
+    Derived symbolically by :func:`derivations` from the Itô SDE (it is $-2$ in the P-convention).
+    """
+    return _lambdified()["shrink_coefficient"]
+
+
+# ===================================================================================== validation
+def _as_matrix(X: Any, name: str = "X") -> np.ndarray:
+    try:
+        A = np.asarray(X, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be a real 2-d array, got {type(X).__name__}") from exc
+    if A.ndim != 2 or A.shape[0] < 1 or A.shape[1] < 1:
+        raise ValueError(f"{name} must be a non-empty 2-d array (n, d), got shape {A.shape}")
+    if not np.all(np.isfinite(A)):
+        raise ValueError(f"{name} must be finite")
+    return A
+
+
+def _as_vector(v: Any, name: str, length: int | None = None) -> np.ndarray:
+    try:
+        a = np.asarray(v, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be a real 1-d array, got {type(v).__name__}") from exc
+    if a.ndim != 1:
+        raise ValueError(f"{name} must be 1-d, got shape {a.shape}")
+    if length is not None and a.shape[0] != length:
+        raise ValueError(f"{name} must have length {length}, got {a.shape[0]}")
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} must be finite")
+    return a
+
+
+def _log_alpha(alpha: Any, d: int | None, *, allow_zero: bool = False) -> np.ndarray:
+    """ln(alpha) broadcast to length d; alpha must be positive (or all zero if allow_zero)."""
+    try:
+        a = np.asarray(alpha, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"alpha must be a positive scalar or vector, got {type(alpha).__name__}") from exc
+    if a.ndim > 1:
+        raise ValueError(f"alpha must be a scalar or a 1-d vector, got shape {a.shape}")
+    if d is not None:
+        if a.ndim == 1 and a.shape[0] != d:
+            raise ValueError(f"alpha must be a scalar or have length d={d}, got length {a.shape[0]}")
+        a = np.broadcast_to(a, (d,))
+    if np.any(np.isnan(a)) or np.any(a < 0) or np.any(np.isinf(a)):
+        raise ValueError("alpha must be finite and non-negative")
+    if np.any(a == 0):
+        if allow_zero and np.all(a == 0):
+            return np.full(a.shape, -np.inf)
+        raise ValueError("alpha must be positive (alpha = 0 everywhere means the min-l1 limit)")
+    return np.log(a)
+
+
+# ===================================================================================== potential
+def _asinh_half_ratio(beta: np.ndarray, log_alpha: np.ndarray) -> np.ndarray:
+    r"""$\mathrm{arcsinh}(\beta/2\alpha^2)$ without forming $\alpha^2$ (it may underflow)."""
+    ab = np.abs(beta)
+    with np.errstate(divide="ignore"):
+        lu = np.log(ab) - _LOG2 - 2.0 * log_alpha  # ln(|beta| / 2 alpha^2)
+    big = lu > 300.0
+    # asinh(e^u) = u + ln 2 + O(e^{-2u}) for large u; exp(lu) is finite where it is used.
+    val = np.where(big, lu + _LOG2, np.arcsinh(np.exp(np.minimum(lu, 300.0))))
+    return np.sign(beta) * val
+
+
+def potential(beta: Any, alpha: Any) -> np.ndarray | float:
+    r"""The hyperbolic-entropy potential $\phi_\alpha(\beta)$ of gradient flow (P-convention).
+
+    $$\phi_\alpha(\beta) = \frac14\sum_i\Big[\beta_i\,\mathrm{arcsinh}\frac{\beta_i}{2\alpha_i^2}
+    - \sqrt{\beta_i^2+4\alpha_i^4} + 2\alpha_i^2\Big],$$
+    Woodworth et al. (2020)'s $Q_\alpha = 4\phi_\alpha$. Gradient flow from $w_\pm = \alpha$ converges to
+    $\arg\min_{X\beta=y}\phi_\alpha$; SGF to $\arg\min_{X\beta=y}\phi_{\alpha_\infty}$
+    (Pesme, Pillaud-Vivien, Flammarion 2021, reconstructed).
+
+    Evaluated stably: $2\alpha^2-\sqrt{\beta^2+4\alpha^4} = -\beta^2/(2\alpha^2+\sqrt{\beta^2+4\alpha^4})$,
+    and the arcsinh in the log domain, so tiny $\alpha$ (even $\alpha^2$ underflowing) is fine.
+
+    Parameters
+    ----------
+    beta : array (..., d)
+        One point or a stack of points (leading axes are kept).
+    alpha : float or array (d,)
+        Positive initialisation scale(s).
+
+    Returns
+    -------
+    float or array (...)
+        $\phi_\alpha(\beta)\ge0$ (summed over the last axis).
+    """
+    b = np.asarray(beta, dtype=float)
+    if b.ndim == 0:
+        raise ValueError("beta must have at least one dimension (..., d)")
+    if not np.all(np.isfinite(b)):
+        raise ValueError("beta must be finite")
+    la = _log_alpha(alpha, b.shape[-1])
+    a2 = np.exp(2.0 * la)
+    ab = np.abs(b)
+    hyp = np.hypot(b, 2.0 * a2)
+    den = 2.0 * a2 + hyp
+    with np.errstate(invalid="ignore", divide="ignore"):
+        quad = np.where(den > 0, b * b / np.where(den > 0, den, 1.0), 0.0)
+    terms = ab * np.abs(_asinh_half_ratio(b, la)) - quad
+    out = 0.25 * np.sum(terms, axis=-1)
+    return float(out) if out.ndim == 0 else out
+
+
+def potential_grad(beta: Any, alpha: Any) -> np.ndarray:
+    r"""$\nabla\phi_\alpha(\beta) = \frac14\,\mathrm{arcsinh}(\beta/2\alpha^2)$ (derived with sympy).
+
+    Parameters
+    ----------
+    beta : array (..., d)
+    alpha : float or array (d,), positive.
+    """
+    b = np.asarray(beta, dtype=float)
+    if b.ndim == 0:
+        raise ValueError("beta must have at least one dimension (..., d)")
+    la = _log_alpha(alpha, b.shape[-1])
+    return 0.25 * _asinh_half_ratio(b, la)
+
+
+# ===================================================================================== implicit problem
+@dataclass
+class ImplicitSolution:
+    """Result of :func:`implicit_solution` with ``full_output=True``.
+
+    Attributes
+    ----------
+    beta : the minimiser.
+    nu : the dual variable ($\\beta = 2\\alpha^2\\sinh(X^\\top\\nu + 4c)$); ``None`` for the LP.
+    residual : $\\|X\\beta - y\\|$ (the convergence certificate; stationarity holds by construction).
+    iterations : Newton iterations, all continuation stages included.
+    stages : number of continuation stages (1 = direct solve).
+    method : ``"newton"`` or ``"linprog"``.
+    """
+
+    beta: np.ndarray
+    nu: np.ndarray | None
+    residual: float
+    iterations: int
+    stages: int
+    method: str
+    history: list[float] = field(default_factory=list)
+
+
+class SolverError(RuntimeError):
+    """The dual Newton iteration failed to reach the requested feasibility."""
+
+
+def _dual_eval(nu: np.ndarray, X: np.ndarray, y: np.ndarray, log_a2: np.ndarray,
+               c4: np.ndarray | None) -> tuple[float, np.ndarray, np.ndarray] | None:
+    """F(nu) = sum 2 a^2 cosh z - y.nu, beta = 2 a^2 sinh z, h = 2 a^2 cosh z; None on overflow."""
+    z = X.T @ nu
+    if c4 is not None:
+        z = z + c4
+    az = np.abs(z)
+    e = log_a2 + _LOG2 + az  # ln(2 a^2 e^{|z|})
+    if not np.all(e < _EXP_MAX):
+        return None
+    big = 0.5 * np.exp(e)  # a^2 e^{|z|}
+    em = np.exp(-2.0 * az)
+    h = big * (1.0 + em)  # 2 a^2 cosh z
+    beta = np.sign(z) * big * (-np.expm1(-2.0 * az))  # 2 a^2 sinh z
+    F = float(h.sum() - y @ nu)
+    if not math.isfinite(F):
+        return None
+    return F, beta, h
+
+
+def _newton(X: np.ndarray, y: np.ndarray, log_a2: np.ndarray, c4: np.ndarray | None,
+            nu0: np.ndarray, tol_abs: float, max_iter: int) -> tuple[np.ndarray, np.ndarray, int, bool]:
+    """Damped Newton on the dual; returns (nu, beta, iterations, converged)."""
+    n = X.shape[0]
+    nu = nu0.copy()
+    ev = _dual_eval(nu, X, y, log_a2, c4)
+    if ev is None:
+        nu = np.zeros(n)
+        ev = _dual_eval(nu, X, y, log_a2, c4)
+        if ev is None:
+            return nu, np.full(X.shape[1], np.nan), 0, False
+    F, beta, h = ev
+    for it in range(1, max_iter + 1):
+        grad = X @ beta - y
+        gnorm = float(np.linalg.norm(grad))
+        if gnorm <= tol_abs:
+            return nu, beta, it - 1, True
+        H = (X * h) @ X.T
+        ridge = 1e-14 * max(float(np.trace(H)) / n, 1e-300)
+        H[np.diag_indices(n)] += ridge
+        try:
+            step = -scipy.linalg.cho_solve(scipy.linalg.cho_factor(H, check_finite=False), grad,
+                                           check_finite=False)
+        except (np.linalg.LinAlgError, ValueError):
+            step = -np.linalg.lstsq(H, grad, rcond=None)[0]
+        dec = float(grad @ step)  # < 0: directional derivative of F
+        t = 1.0
+        accepted = False
+        while t > 1e-14:
+            trial = nu + t * step
+            ev = _dual_eval(trial, X, y, log_a2, c4)
+            if ev is not None:
+                F_t, beta_t, h_t = ev
+                if F_t <= F + 1e-4 * t * dec:
+                    accepted = True
+                elif abs(t * dec) < 1e-10 * (1.0 + abs(F)):
+                    # Armijo is blind below F's cancellation level: accept any step that
+                    # improves feasibility (the convergence certificate).
+                    accepted = float(np.linalg.norm(X @ beta_t - y)) < gnorm
+                if accepted:
+                    nu, F, beta, h = trial, F_t, beta_t, h_t
+                    break
+            t *= 0.5
+        if not accepted:
+            return nu, beta, it, False
+    grad = X @ beta - y
+    return nu, beta, max_iter, bool(np.linalg.norm(grad) <= tol_abs)
+
+
+def min_l1_interpolant(X: Any, y: Any, weights: Any = None) -> np.ndarray:
+    r"""$\arg\min\{\sum_i w_i|\beta_i| : X\beta = y\}$ by linear programming (HiGHS).
+
+    The $\alpha\to0$ limit of :func:`implicit_solution` for a uniform $\alpha$ (Woodworth et al. 2020);
+    a vector $\alpha = \varepsilon^{\kappa}$ gives weights $\kappa_i$. Written as $\beta = p - q$,
+    $p, q\ge0$. The minimiser need not be unique; HiGHS returns a vertex.
+    """
+    X = _as_matrix(X)
+    y = _as_vector(y, "y", X.shape[0])
+    d = X.shape[1]
+    w = np.ones(d) if weights is None else _as_vector(weights, "weights", d)
+    if np.any(w < 0):
+        raise ValueError("weights must be non-negative")
+    res = scipy.optimize.linprog(np.concatenate([w, w]), A_eq=np.hstack([X, -X]), b_eq=y,
+                                 bounds=(0, None), method="highs")
+    if res.status != 0:
+        raise SolverError(f"linprog failed: {res.message}")
+    return res.x[:d] - res.x[d:]
+
+
+def min_l2_interpolant(X: Any, y: Any) -> np.ndarray:
+    r"""$X^+y$, the $\alpha\to\infty$ (kernel-regime) limit of :func:`implicit_solution`."""
+    X = _as_matrix(X)
+    y = _as_vector(y, "y", X.shape[0])
+    return np.linalg.lstsq(X, y, rcond=None)[0]
+
+
+def implicit_solution(X: Any, y: Any, alpha: Any, *, c: Any = None, tol: float = 1e-10,
+                      max_iter: int = 200, full_output: bool = False
+                      ) -> np.ndarray | ImplicitSolution:
+    r"""$\hat\beta_\alpha = \arg\min\{\phi_\alpha(\beta) - \langle c,\beta\rangle : X\beta = y\}$.
+
+    With $c = 0$ this is the limit of gradient flow from $w_\pm = \alpha$ (Woodworth et al. 2020) and,
+    at $\alpha = \alpha_\infty$, the limit of stochastic gradient flow (Pesme, Pillaud-Vivien,
+    Flammarion 2021, reconstructed). The offset $c$ serves the exact discrete-SGD limit.
+
+    Method: damped Newton on the smooth, strictly convex dual
+    $F(\nu) = \sum_i 2\alpha_i^2\cosh z_i - y^\top\nu$, $z = X^\top\nu + 4c$, whose stationary point gives
+    $\beta = 2\alpha^2\sinh z$ (KKT). Everything is evaluated in the log domain ($\alpha^2$ is never
+    formed), overflow at a trial point counts as $F = +\infty$, and near the optimum (where $F$ suffers
+    cancellation) a step is accepted when it reduces $\|X\beta - y\|$. For small $\alpha$ the solve
+    continues from a comfortable scale down a ladder in $\ln\alpha$, warm-starting $\nu$ rescaled by the
+    ratio of $\ln(1/\alpha)$. ``alpha = 0`` returns the minimum-$\ell_1$ interpolant (linear program).
+
+    Parameters
+    ----------
+    X : array (n, d), full row rank (n <= d).
+    y : array (n,)
+    alpha : float or array (d,), positive; or 0 (min-l1 limit).
+    c : array (d,), optional linear offset.
+    tol : float
+        Convergence certificate $\|X\beta - y\|\le \mathrm{tol}\,(1 + \|y\|)$.
+    max_iter : int
+        Newton iterations per continuation stage.
+    full_output : bool
+        Return an :class:`ImplicitSolution` instead of the array.
+
+    Returns
+    -------
+    array (d,) or ImplicitSolution
+
+    Raises
+    ------
+    ValueError, TypeError
+        Bad shapes or values. :class:`SolverError` if the certificate is not reached.
+    """
+    X = _as_matrix(X)
+    n, d = X.shape
+    y = _as_vector(y, "y", n)
+    if not (isinstance(tol, (int, float)) and tol > 0):
+        raise ValueError(f"tol must be a positive number, got {tol!r}")
+    la = _log_alpha(alpha, d, allow_zero=True)
+    c4 = None if c is None else 4.0 * _as_vector(c, "c", d)
+    if np.all(np.isneginf(la)):
+        if c4 is not None:
+            raise ValueError("alpha = 0 (min-l1 limit) does not support an offset c")
+        beta = min_l1_interpolant(X, y)
+        res = float(np.linalg.norm(X @ beta - y))
+        out = ImplicitSolution(beta, None, res, 0, 1, "linprog")
+        return out if full_output else out.beta
+    tol_abs = tol * (1.0 + float(np.linalg.norm(y)))
+    log_a2 = 2.0 * la
+    # Comfortable scale: alpha^2 ~ the typical size of the interpolant.
+    scale = float(np.max(np.abs(min_l2_interpolant(X, y)))) if np.any(y) else 1.0
+    log_comfort = 0.5 * math.log(max(scale, 1e-300))
+    total_it = 0
+    stages = 1
+    hist: list[float] = []
+    nu, beta, it, ok = _newton(X, y, log_a2, c4, np.zeros(n), tol_abs, max_iter)
+    total_it += it
+    if not ok and float(np.mean(la)) < log_comfort:
+        # Continuation: alpha_k = alpha * exp(s_k), s_k from s_0 (mean ln alpha at the comfortable
+        # scale) down to 0, in rungs of a factor 10 in alpha.
+        s0 = log_comfort - float(np.mean(la))
+        n_rungs = max(2, int(math.ceil(s0 / math.log(10.0))))
+        shifts = np.linspace(s0, 0.0, n_rungs + 1)
+        nu = np.zeros(n)
+        prev_m = None
+        for s in shifts:
+            la_k = la + s
+            m = max(1.0, float(np.mean(-la_k)) - log_comfort + 1.0)
+            if prev_m is not None:
+                nu = nu * (m / prev_m)
+            nu, beta, it, ok = _newton(X, y, 2.0 * la_k, c4, nu, tol_abs, max_iter)
+            total_it += it
+            stages += 1
+            hist.append(float(np.linalg.norm(X @ beta - y)))
+            prev_m = m
+            if not ok and s != 0.0:
+                continue
+        # The last stage is the target.
+    resid = float(np.linalg.norm(X @ beta - y)) if np.all(np.isfinite(beta)) else math.inf
+    if not (resid <= tol_abs):
+        raise SolverError(
+            f"implicit_solution did not converge: ||X beta - y|| = {resid:.3g} > {tol_abs:.3g} "
+            f"(min alpha = {math.exp(float(la.min())):.3g}, {total_it} iterations)")
+    out = ImplicitSolution(beta, nu, resid, total_it, stages, "newton", hist)
+    return out if full_output else out.beta
+
+
+# ===================================================================================== shrink
+def effective_init(alpha: Any, gamma: float, X: Any, loss_integral: Any, *,
+                   batch_size: int = 1) -> np.ndarray:
+    r"""The effective initialisation of stochastic gradient flow (Pesme et al. 2021, reconstructed).
+
+    $$\alpha_\infty = \alpha\odot\exp\Big(-2\frac{\gamma}{b}\,\mathrm{diag}\Big(\frac{X^\top X}n\Big)
+    \int_0^\infty L(\beta_s)\,ds\Big),$$
+    derived from the Itô SDE by :func:`derivations` ($w_+\odot w_- = \alpha_t^2$). Evaluated at a finite
+    $\int_0^t L$ it gives $\alpha_t$. SGF then converges to ``implicit_solution(X, y, alpha_inf)``.
+
+    Parameters
+    ----------
+    alpha : float or array (d,), positive.
+    gamma : float, the SGD step size (> 0).
+    X : array (n, d)
+    loss_integral : float or array (R,)
+        $\int L\,dt$ in SDE time ($t = \gamma k$), one per replica.
+    batch_size : int, the mini-batch size $b$ (the noise covariance is divided by $b$).
+
+    Returns
+    -------
+    array (d,) for a scalar ``loss_integral``, else (R, d).
+    """
+    X = _as_matrix(X)
+    n, d = X.shape
+    la = _log_alpha(alpha, d)
+    if not (isinstance(gamma, (int, float, np.floating)) and gamma > 0 and math.isfinite(gamma)):
+        raise ValueError(f"gamma must be a positive finite number, got {gamma!r}")
+    if not (isinstance(batch_size, (int, np.integer)) and batch_size >= 1):
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    J = np.asarray(loss_integral, dtype=float)
+    if J.ndim > 1 or np.any(~np.isfinite(J)) or np.any(J < 0):
+        raise ValueError("loss_integral must be a finite non-negative scalar or 1-d array")
+    diag = np.sum(X * X, axis=0) / n
+    expo = shrink_coefficient() * (gamma / batch_size) * np.multiply.outer(J, diag)
+    return np.exp(la + expo)
+
+
+def discrete_log_shrink(gamma_g: Any) -> np.ndarray:
+    r"""The exact shrink of multiplicative (S)GD, $\frac12\sum_k\ln|1-(\gamma g_k)^2|$ (derived).
+
+    One step $w_\pm\leftarrow w_\pm\odot(1\mp\gamma g)$ multiplies $w_+\odot w_-$ by $1-(\gamma g)^2$,
+    so $\ln(\alpha^{ex}_K/\alpha) = \frac12\sum_{k<K}\ln|1-(\gamma g_k)^2|$ (Even et al. 2023's gain in
+    P form). ``gamma_g`` has the steps on axis 0; the sum is over that axis.
+    """
+    x = np.asarray(gamma_g, dtype=float)
+    if x.ndim == 0:
+        raise ValueError("gamma_g must have a leading step axis")
+    with np.errstate(divide="ignore"):
+        return 0.5 * np.sum(np.log(np.abs(1.0 - x * x)), axis=0)
+
+
+# ===================================================================================== instances
+@dataclass(frozen=True)
+class SparseRegression:
+    r"""A noiseless sparse-regression instance: $y = X\beta^\star$ with $\beta^\star$ $s$-sparse.
+
+    ``test_error(beta)`` is $\|\beta - \beta^\star\|^2$ (isotropic test distribution).
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    beta_star: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return int(self.X.shape[0])
+
+    @property
+    def d(self) -> int:
+        return int(self.X.shape[1])
+
+    @property
+    def diag(self) -> np.ndarray:
+        """$\\mathrm{diag}(X^\\top X/n)$, the shape of the SGF shrink."""
+        return np.sum(self.X * self.X, axis=0) / self.n
+
+    def test_error(self, beta: Any) -> np.ndarray:
+        b = np.asarray(beta, dtype=float)
+        return np.sum((b - self.beta_star) ** 2, axis=-1)
+
+    def loss(self, beta: Any) -> np.ndarray:
+        """$L(\\beta) = \\|X\\beta - y\\|^2 / 4n$ (rows of ``beta`` are replicas)."""
+        b = np.asarray(beta, dtype=float)
+        r = b @ self.X.T - self.y
+        return np.sum(r * r, axis=-1) / (4 * self.n)
+
+
+def sparse_regression(n: int, d: int, s: int, seed: int | np.random.SeedSequence, *,
+                      col_scale: float = 0.0, mean: float = 0.0, zero_columns: int = 0,
+                      beta_max: float = 3.0) -> SparseRegression:
+    r"""Draw the paper's sparse-regression instance (the reference is $n=40$, $d=100$, $s=5$).
+
+    $X_{ij}\sim\mathcal N(\mu, 1)$, then column $j$ scaled by $e^{\kappa U_j}$, $U_j\sim U[-1,1]$
+    (``col_scale`` $=\kappa$, non-uniform $\mathrm{diag}(X^\top X)$); the last ``zero_columns`` columns
+    set to 0; $\beta^\star$ supported on $s$ random non-zero columns with $\mathcal N(0,1)$ entries
+    clipped to $|\beta^\star_i|\le$ ``beta_max``; $y = X\beta^\star$.
+
+    Parameters
+    ----------
+    n, d, s : int, with 1 <= s <= d - zero_columns and n >= 1.
+    seed : int or SeedSequence.
+    """
+    for name, v in (("n", n), ("d", d), ("s", s)):
+        if not isinstance(v, (int, np.integer)) or v < 1:
+            raise ValueError(f"{name} must be a positive integer, got {v!r}")
+    if not isinstance(zero_columns, (int, np.integer)) or not 0 <= zero_columns < d:
+        raise ValueError(f"zero_columns must be an integer in [0, d), got {zero_columns!r}")
+    if s > d - zero_columns:
+        raise ValueError(f"s must be at most d - zero_columns = {d - zero_columns}, got {s}")
+    if not beta_max > 0:
+        raise ValueError(f"beta_max must be positive, got {beta_max!r}")
+    rng = np.random.default_rng(seed)
+    X = rng.normal(mean, 1.0, size=(n, d))
+    if col_scale:
+        X *= np.exp(col_scale * rng.uniform(-1.0, 1.0, size=d))
+    if zero_columns:
+        X[:, d - zero_columns:] = 0.0
+    support = rng.choice(d - zero_columns, size=s, replace=False)
+    beta_star = np.zeros(d)
+    beta_star[support] = np.clip(rng.normal(size=s), -beta_max, beta_max)
+    return SparseRegression(X, X @ beta_star, beta_star)
+
+
+def alpha_vector(d: int, a: float, spread: float, seed: int | np.random.SeedSequence) -> np.ndarray:
+    r"""A vector initialisation $\alpha = a\,e^{\sigma\mathcal N(0, I_d)}$ (``spread`` $=\sigma$)."""
+    if not (a > 0 and math.isfinite(a)):
+        raise ValueError(f"a must be positive and finite, got {a!r}")
+    if spread < 0:
+        raise ValueError(f"spread must be non-negative, got {spread!r}")
+    rng = np.random.default_rng(seed)
+    return a * np.exp(spread * rng.normal(size=d))
+
+
+def step_scale(X: Any, beta_star: Any, alpha: Any) -> float:
+    r"""A curvature scale $\gamma_0 = 1/(\max_i\|x_i\|^2\,\max_j\sqrt{\beta^{\star2}_j+4\alpha_j^4})$.
+
+    The local curvature of the per-sample loss is about $\|x_i\|^2(w_+^2+w_-^2)$ (spec, pitfall 5);
+    steps are drawn as fractions of this scale. It is a heuristic, not the paper's (unknown) constant;
+    the convergence claim measures what fraction is actually safe.
+    """
+    X = _as_matrix(X)
+    b = _as_vector(beta_star, "beta_star", X.shape[1])
+    a = np.exp(_log_alpha(alpha, X.shape[1]))
+    rows = float(np.max(np.sum(X * X, axis=1)))
+    return 1.0 / (rows * float(np.max(np.sqrt(b * b + 4 * a**4))))
+
+
+# ===================================================================================== fast kernels
+# Specialised replica-vectorised kernels for this model. They implement exactly the dynamics of
+# sim.problems.DiagonalNetwork / DiagonalSGF with sim.dynamics.sgd / sde_solve (the tests check that
+# they agree step for step on shared draws) at a fraction of the cost per step, which the claims'
+# time budget needs. Brownian increments and SGD indices come from sim.noise, so the draws are the
+# engine's own (per-replica streams, coarsenable paths).
+@dataclass
+class Run:
+    """Outcome of :func:`run_sgd` / :func:`run_sgf` (R replicas).
+
+    Attributes
+    ----------
+    wp, wm : final $w_\\pm$, (R, d).
+    beta : final $\\beta = w_+^2 - w_-^2$, (R, d).
+    loss : final full-batch loss, (R,).
+    loss_integral : $\\int_0^T L\\,dt$ in SDE time (left Riemann sum, step $\\gamma$ or $h$), (R,).
+    log_shrink : $\\ln(\\alpha_T/\\alpha)$ accumulated step by step, (R, d): for SGD the exact discrete
+        shrink $\\frac12\\sum\\ln|1-(\\gamma g)^2|$; for SGF the log of the realised product ratio.
+    c : SGD only: $c = -2\\sum_k(\\mathrm{artanh}(\\gamma g_k) - \\gamma g_k)$, (R, d) (log-ratio part
+        outside $\\mathrm{range}(X^\\top)$); zeros for SGF.
+    diverged : (R,) bool; steps : steps taken; time : $T$.
+    """
+
+    wp: np.ndarray
+    wm: np.ndarray
+    loss: np.ndarray
+    loss_integral: np.ndarray
+    log_shrink: np.ndarray
+    c: np.ndarray
+    diverged: np.ndarray
+    steps: int
+    time: float
+    trace: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def beta(self) -> np.ndarray:
+        return self.wp * self.wp - self.wm * self.wm
+
+    @property
+    def log_product(self) -> np.ndarray:
+        """$\\ln|w_+ w_-|$ from the final state, (R, d)."""
+        with np.errstate(divide="ignore"):
+            return np.log(np.abs(self.wp)) + np.log(np.abs(self.wm))
+
+
+def _loss_of(beta: np.ndarray, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    r = beta @ X.T - y
+    return 0.25 * np.mean(r * r, axis=1)
+
+
+def run_sgd(X: Any, y: Any, alpha: Any, gamma: float, n_steps: int, *, n_replicas: int = 8,
+            seed: int | np.random.SeedSequence = 0, batch_size: int = 1, indices: Any = None,
+            exact: bool = True, tol_loss: float = 0.0, check_every: int = 200, bound: float = 1e8,
+            trace_every: int = 0) -> Run:
+    r"""Minibatch SGD on the diagonal network from $w_\pm = \alpha$ (multiplicative form).
+
+    $w_\pm\leftarrow w_\pm\odot(1\mp\gamma g_k)$ with $g_k = \frac1b\sum_{i\in B_k} r_i x_i$, which is
+    exactly SGD on $L = \frac1{4n}\|X\beta-y\|^2$ in $w_\pm$ (the update of ``sim.dynamics.sgd`` on
+    ``sim.problems.DiagonalNetwork``). Indices with replacement from
+    :func:`sim.noise.draw_batch_indices`, or ``indices`` of shape (n_steps, R, b).
+    With ``exact`` the exact shrink $\frac12\sum\ln|1-(\gamma g)^2|$ and the offset
+    $c = \sum_k[\ln|1-\gamma g_k| - \ln|1+\gamma g_k| + 2\gamma g_k]$ are accumulated.
+    Every ``check_every`` steps: replicas that became non-finite or exceed ``bound`` are restored to
+    their last checked state, frozen and flagged in ``diverged``; the run stops once every live replica
+    has loss <= ``tol_loss``.
+    """
+    from sim.noise import draw_batch_indices
+
+    X = _as_matrix(X)
+    n, d = X.shape
+    y = _as_vector(y, "y", n)
+    la = _log_alpha(alpha, d)
+    R = int(n_replicas)
+    n_steps = int(n_steps)
+    if indices is None:
+        idx = draw_batch_indices(seed, n_steps, R, n, int(batch_size))
+    else:
+        idx = np.asarray(indices)
+        if idx.ndim != 3 or idx.shape[:2] != (n_steps, R):
+            raise ValueError(f"indices must have shape ({n_steps}, {R}, b), got {idx.shape}")
+    b = idx.shape[2]
+    XT = np.ascontiguousarray(X.T)
+    wp = np.tile(np.exp(la), (R, 1))
+    wm = wp.copy()
+    J = np.zeros(R)
+    shrink = np.zeros((R, d))
+    csum = np.zeros((R, d))
+    bad = np.zeros(R, dtype=bool)
+    live = None
+    rows = np.arange(R)
+    snap = (wp.copy(), wm.copy(), J.copy(), shrink.copy(), csum.copy())
+    traces: dict[str, list] = {"t": [], "loss": [], "beta": []}
+    k = 0
+    c4n = 0.25 / n
+    with np.errstate(all="ignore"):
+        for k in range(n_steps + 1):
+            beta = wp * wp - wm * wm
+            r_full = beta @ XT - y
+            L = np.einsum("ij,ij->i", r_full, r_full) * c4n
+            if k % check_every == 0 or k == n_steps:
+                ok = (np.isfinite(L) & (np.abs(wp).max(axis=1) < bound)
+                      & (np.abs(wm).max(axis=1) < bound))
+                newbad = ~ok & ~bad
+                if newbad.any():
+                    for arr, s in zip((wp, wm, J, shrink, csum), snap, strict=True):
+                        arr[newbad] = s[newbad]
+                    bad |= newbad
+                    live = (~bad).astype(float)[:, None]
+                    beta = wp * wp - wm * wm
+                    r_full = beta @ XT - y
+                    L = np.einsum("ij,ij->i", r_full, r_full) * c4n
+                snap = (wp.copy(), wm.copy(), J.copy(), shrink.copy(), csum.copy())
+                if k == n_steps or (k and np.all(bad | (L <= tol_loss))):
+                    break
+            if trace_every and k % trace_every == 0:
+                traces["t"].append(k * gamma)
+                traces["loss"].append(L.copy())
+                traces["beta"].append(beta.copy())
+            J += gamma * L if live is None else gamma * L * live[:, 0]
+            if b == 1:
+                ii = idx[k, :, 0]
+                x = (gamma * r_full[rows, ii])[:, None] * X[ii]
+            else:
+                rb = np.take_along_axis(r_full, idx[k], axis=1)
+                x = np.einsum("rbd,rb->rd", X[idx[k]], rb) * (gamma / b)
+            if live is not None:
+                x *= live
+            if exact:
+                lm1 = np.log(np.abs(1.0 - x))
+                lp1 = np.log(np.abs(1.0 + x))
+                shrink += 0.5 * (lm1 + lp1)
+                csum += lm1 - lp1 + 2.0 * x
+            wp *= 1.0 - x
+            wm *= 1.0 + x
+    beta = wp * wp - wm * wm
+    Lf = _loss_of(beta, X, y)
+    trace = {key: np.asarray(v) for key, v in traces.items() if v}
+    return Run(wp, wm, Lf, J, shrink, csum, bad, k, k * gamma, trace)
+
+
+def run_gd(X: Any, y: Any, alpha: Any, gamma: float, n_steps: int, *, tol_loss: float = 0.0,
+           check_every: int = 250, trace_every: int = 0) -> Run:
+    r"""Full-batch GD from $w_\pm = \alpha$ (one replica): $w_\pm\leftarrow w_\pm\odot(1\mp\gamma X^\top r/n)$."""
+    X = _as_matrix(X)
+    n, d = X.shape
+    y = _as_vector(y, "y", n)
+    la = _log_alpha(alpha, d)
+    wp = np.exp(la)[None, :].copy()
+    wm = wp.copy()
+    J = np.zeros(1)
+    shrink = np.zeros((1, d))
+    csum = np.zeros((1, d))
+    traces: dict[str, list] = {"t": [], "loss": [], "beta": []}
+    k = 0
+    for k in range(int(n_steps)):
+        beta = wp * wp - wm * wm
+        r = beta @ X.T - y
+        L = 0.25 * np.mean(r * r, axis=1)
+        if trace_every and k % trace_every == 0:
+            traces["t"].append(k * gamma)
+            traces["loss"].append(L.copy())
+            traces["beta"].append(beta.copy())
+        J += gamma * L
+        if check_every and k % check_every == 0 and k and L[0] <= tol_loss:
+            break
+        x = gamma * (r @ X) / n
+        shrink += 0.5 * np.log(np.abs(1.0 - x * x))
+        csum += np.arctanh(x) - x
+        wp = wp * (1.0 - x)
+        wm = wm * (1.0 + x)
+    else:
+        k = int(n_steps)
+    beta = wp * wp - wm * wm
+    trace = {key: np.asarray(v) for key, v in traces.items() if v}
+    return Run(wp, wm, _loss_of(beta, X, y), J, shrink, -2.0 * csum, np.zeros(1, dtype=bool), k,
+               k * gamma, trace)
+
+
+SGF_SCHEMES = ("euler_maruyama", "log_euler_maruyama", "heun")
+SGF_NOISES = ("paper", "independent", "isotropic", "gamma_amplitude")
+
+
+def run_sgf(X: Any, y: Any, alpha: Any, gamma: float, h: float, n_steps: int, *,
+            n_replicas: int = 8, seed: int | np.random.SeedSequence = 0,
+            scheme: str = "euler_maruyama", increments: Any = None, batch_size: int = 1,
+            noise: str = "paper", tol_loss: float = 0.0, check_every: int = 200,
+            bound: float = 1e8, trace_every: int = 0) -> Run:
+    r"""Stochastic gradient flow of the paper (Itô), from $w_\pm = \alpha$, with a fixed step $h$.
+
+    $$dw_\pm = \mp\tfrac1n(X^\top r)\odot w_\pm\,dt \pm 2\sqrt{\gamma L/(bn)}\;w_\pm\odot(X^\top dB_t),$$
+    one $n$-dimensional Brownian motion shared by $w_+$ and $w_-$ (Pesme et al. 2021, reconstructed;
+    the same term as ``sim.problems.DiagonalNetwork.sgf_term``).
+
+    Schemes: ``euler_maruyama`` (Itô, on $w$), ``log_euler_maruyama`` (Itô, on $\ln w$ with the explicit
+    Itô drift: it satisfies $w_+w_- = \alpha_t^2$ by construction, so it is a structural test only),
+    ``heun`` (Stratonovich). ``noise`` selects deliberately wrong models for false variants:
+    ``independent`` (separate Brownian motions for $w_+$ and $w_-$), ``isotropic`` ($d$-dimensional
+    noise $\propto w\odot dW$ with the same per-coordinate variance), ``gamma_amplitude`` (amplitude
+    $\propto\gamma$ instead of $\sqrt\gamma$). Increments: from ``sim.noise.BrownianPath(seed, R, m, h)``
+    or passed as an array (n_steps, R, m) (e.g. coarsened from a finer path).
+    """
+    from sim.noise import BrownianPath
+
+    X = _as_matrix(X)
+    n, d = X.shape
+    y = _as_vector(y, "y", n)
+    la = _log_alpha(alpha, d)
+    if scheme not in SGF_SCHEMES:
+        raise ValueError(f"scheme must be one of {SGF_SCHEMES}, got {scheme!r}")
+    if noise not in SGF_NOISES:
+        raise ValueError(f"noise must be one of {SGF_NOISES}, got {noise!r}")
+    R = int(n_replicas)
+    m = {"paper": n, "independent": 2 * n, "isotropic": 2 * d, "gamma_amplitude": n}[noise]
+    if increments is None:
+        inc_iter = BrownianPath(seed, R, m, h).increments(int(n_steps))
+    else:
+        inc = np.asarray(increments, dtype=float)
+        if inc.shape != (n_steps, R, m):
+            raise ValueError(f"increments must have shape ({n_steps}, {R}, {m}), got {inc.shape}")
+        inc_iter = iter(inc)
+    D = np.sum(X * X, axis=0)  # diag(X^T X)
+    amp_c = (gamma * gamma if noise == "gamma_amplitude" else gamma) / (batch_size * n)
+    lp = np.tile(la, (R, 1))  # log w+ (log scheme only)
+    lm = lp.copy()
+    wp = np.exp(lp)
+    wm = wp.copy()
+    J = np.zeros(R)
+    bad = np.zeros(R, dtype=bool)
+    traces: dict[str, list] = {"t": [], "loss": [], "beta": []}
+
+    def fields(wp_, wm_, dB):
+        beta_ = wp_ * wp_ - wm_ * wm_
+        r_ = beta_ @ X.T - y
+        L_ = 0.25 * np.mean(r_ * r_, axis=1)
+        g_ = (r_ @ X) / n
+        s_ = 2.0 * np.sqrt(amp_c * L_)[:, None]
+        if noise in ("paper", "gamma_amplitude"):
+            xp_ = dB @ X
+            xm_ = xp_
+        elif noise == "independent":
+            xp_ = dB[:, :n] @ X
+            xm_ = dB[:, n:] @ X
+        else:  # isotropic: same per-coordinate variance s^2 D_j, independent across coordinates
+            xp_ = dB[:, :d] * np.sqrt(D)
+            xm_ = dB[:, d:] * np.sqrt(D)
+        return L_, g_, s_, xp_, xm_
+
+    k = 0
+    n_steps = int(n_steps)
+    snap = (wp.copy(), wm.copy(), lp.copy(), lm.copy(), J.copy())
+    live = None
+    with np.errstate(all="ignore"):
+        for k in range(n_steps + 1):
+            if k % check_every == 0 or k == n_steps:
+                beta = wp * wp - wm * wm
+                L = _loss_of(beta, X, y)
+                ok = np.isfinite(L) & (np.abs(wp).max(axis=1) < bound) & (np.abs(wm).max(axis=1) < bound)
+                newbad = ~ok & ~bad
+                if newbad.any():
+                    for arr, s_ in zip((wp, wm, lp, lm, J), snap, strict=True):
+                        arr[newbad] = s_[newbad]
+                    bad |= newbad
+                    live = (~bad).astype(float)[:, None]
+                    L = _loss_of(wp * wp - wm * wm, X, y)
+                snap = (wp.copy(), wm.copy(), lp.copy(), lm.copy(), J.copy())
+                if k == n_steps or (k and np.all(bad | (L <= tol_loss))):
+                    break
+            dB = next(inc_iter)
+            L, g, s, xp, xm = fields(wp, wm, dB)
+            if trace_every and k % trace_every == 0:
+                traces["t"].append(k * h)
+                traces["loss"].append(L.copy())
+                traces["beta"].append(wp * wp - wm * wm)
+            J += h * L if live is None else h * L * live[:, 0]
+            if scheme == "log_euler_maruyama":
+                ito = 0.5 * s * s * D
+                up = -g * h - ito * h + s * xp
+                um = g * h - ito * h - s * xm
+                if live is not None:
+                    up *= live
+                    um *= live
+                lp += up
+                lm += um
+                wp = np.exp(lp)
+                wm = np.exp(lm)
+                continue
+            if scheme == "euler_maruyama":
+                fp = -g * h + s * xp
+                fm = g * h - s * xm
+            else:  # heun (Stratonovich): trapezoid in drift and diffusion, same increment
+                fp0, fm0 = -g * h + s * xp, g * h - s * xm
+                pwp, pwm = wp * (1.0 + fp0), wm * (1.0 + fm0)
+                _, g1, s1, xp1, xm1 = fields(pwp, pwm, dB)
+                fp = 0.5 * (fp0 + (1.0 + fp0) * (-g1 * h + s1 * xp1))
+                fm = 0.5 * (fm0 + (1.0 + fm0) * (g1 * h - s1 * xm1))
+            if live is not None:
+                fp *= live
+                fm *= live
+            wp = wp * (1.0 + fp)
+            wm = wm * (1.0 + fm)
+    beta = wp * wp - wm * wm
+    Lf = _loss_of(beta, X, y)
+    with np.errstate(divide="ignore"):
+        if scheme == "log_euler_maruyama":
+            shrink = 0.5 * (lp + lm) - la
+        else:
+            shrink = 0.5 * (np.log(np.abs(wp)) + np.log(np.abs(wm))) - la
+    trace = {key: np.asarray(v) for key, v in traces.items() if v}
+    return Run(wp, wm, Lf, J, shrink, np.zeros((R, d)), bad, k, k * h, trace)
