@@ -429,7 +429,7 @@ def relu_flow_exact(
                 return float(X[j] @ seg.w(s))
 
             zlo, zhi = zj(lo), zj(hi)
-            if zlo * zhi > 0:
+            if np.sign(zlo) * np.sign(zhi) > 0:
                 # Only a freshly switched point within round-off of 0 can get here: it is across.
                 roots.append(lo)
             else:
@@ -437,22 +437,26 @@ def relu_flow_exact(
         s_star = min(roots)
         switching = np.array([j for j, r in zip(cand, roots, strict=True) if r <= s_star * (1 + 1e-12)])
         w_new = seg.w(s_star)
-        near_limit = np.linalg.norm(w_new - seg.w_limit) <= 1e-12 * max(
-            np.linalg.norm(seg.w_limit), np.linalg.norm(w0), 1e-300)
-        if near_limit and np.all(y[switching] == 0):
-            t_settle = t0 + s_hi
-            break
-        seg.t1 = t0 + s_star
-        t0, w = t0 + s_star, w_new
         guess = active.copy()
         guess[switching] = ~guess[switching]
-        new_active, fresh = _assign_pattern(X, y, w, guess, rtol)
+        new_active, new_fresh = _assign_pattern(X, y, w_new, guess, rtol)
         new_active &= live
         changed = np.flatnonzero(new_active != active)
         if changed.size == 0:
             # The side rule kept the pattern (a tangential touch): nudge past it by forcing the guess.
             new_active = guess & live
             changed = switching
+        # Converged onto a switching surface: the state is (to round-off) the limit of this piece and
+        # of the next one, so the switch is round-off of a stationary point with z_j = 0 (e.g. a fitted
+        # zero-label point) and following it would only chatter.
+        scale = max(np.linalg.norm(seg.w_limit), np.linalg.norm(w0), 1e-300)
+        if np.linalg.norm(w_new - seg.w_limit) <= 1e-12 * scale:
+            nxt = _segment(X, y, w_new, new_active, t0 + s_star)
+            if np.linalg.norm(nxt.w_limit - w_new) <= 1e-10 * scale:
+                t_settle = t0 + s_hi
+                break
+        seg.t1 = t0 + s_star
+        t0, w, fresh = t0 + s_star, w_new, new_fresh
         event_points.append(changed)
         active = new_active
     else:

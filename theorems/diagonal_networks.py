@@ -485,9 +485,9 @@ def implicit_solution(X: Any, y: Any, alpha: Any, *, c: Any = None, tol: float =
     total_it += it
     if not ok and float(np.mean(la)) < log_comfort:
         # Continuation: alpha_k = alpha * exp(s_k), s_k from s_0 (mean ln alpha at the comfortable
-        # scale) down to 0, in rungs of a factor 10 in alpha.
+        # scale) down to 0, in rungs of a factor 1e4 in alpha.
         s0 = log_comfort - float(np.mean(la))
-        n_rungs = max(2, int(math.ceil(s0 / math.log(10.0))))
+        n_rungs = max(2, int(math.ceil(s0 / math.log(10000.0))))
         shifts = np.linspace(s0, 0.0, n_rungs + 1)
         nu = np.zeros(n)
         prev_m = None

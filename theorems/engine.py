@@ -145,17 +145,18 @@ def _(inst: dict, ctx: Context) -> Check:
 
 
 def _weak_errors(inst: dict, paths: int) -> tuple[list, list, list]:
-    ou = OrnsteinUhlenbeck(inst["theta"], 0.0, inst["sigma"])
     T, x0, n_fine = 1.0, 10.0, 32
-    dW = BrownianPath(inst["seed"], paths, 1, T / n_fine).fine(n_fine)
+    # The OU is componentwise, so the paths are the components of one replica (one random stream).
+    ou = OrnsteinUhlenbeck(inst["theta"], 0.0, inst["sigma"], dim=paths)
+    dW = BrownianPath(inst["seed"], 1, paths, T / n_fine).fine(n_fine)
     m_ex, v_ex = ou.exact_mean_var(x0, T)
     hs, e_mean, e_var = [], [], []
     for s in (8, 4, 2, 1):  # h = 1/4 .. 1/32
         n = n_fine // s
-        res = sde_solve(ou, np.full((paths, 1), x0), T / n, n, scheme="euler_maruyama",
+        res = sde_solve(ou, np.full((1, paths), x0), T / n, n, scheme="euler_maruyama",
                         increments=coarsen(dW, s),
                         recorder=Recorder(every=n, loss=False, loss_integral=False))
-        x = res.theta[:, 0]
+        x = res.theta[0]
         hs.append(T / n)
         e_mean.append(abs(float(x.mean()) - m_ex))
         e_var.append(abs(float(x.var()) - v_ex))
@@ -172,7 +173,7 @@ def _weak_errors(inst: dict, paths: int) -> tuple[list, list, list]:
     strategy=st.fixed_dictionaries({"theta": st.floats(1.0, 2.0), "sigma": st.floats(0.5, 1.5),
                                     "seed": st.integers(0, 2**32 - 1)}),
     assumptions="OU dX = -theta X dt + sigma dW, X_0 = 10, T = 1, h = 1/4..1/32 (theta h <= 1/2), so "
-                "the O(h) bias dominates the Monte-Carlo error of 50000 paths.",
+                "the O(h) bias dominates the Monte-Carlo error of 200000 paths (variance SE ~0.3% vs a 3% bias at the finest h).",
     closed_form=r"$E X_T = X_0 e^{-\theta T}$, $\mathrm{Var} X_T = \sigma^2(1-e^{-2\theta T})/(2\theta)$",
     tolerance=f"fitted slopes of the mean and variance errors within +-{ORDER_BAND + 0.1} of 1 "
               "(wider: weak errors are differences of Monte-Carlo means; common paths across h "
@@ -181,7 +182,7 @@ def _weak_errors(inst: dict, paths: int) -> tuple[list, list, list]:
 )
 def em_weak_order(inst: dict, ctx: Context) -> Check:
     """Mean and variance errors of EM against the exact OU marginals over h = 1/4..1/32."""
-    hs, e_mean, e_var = _weak_errors(inst, ctx.pick(dev=50000, ci=50000, thorough=200000))
+    hs, e_mean, e_var = _weak_errors(inst, ctx.pick(dev=200_000, ci=200_000, thorough=400_000))
     sm = float(np.polyfit(np.log(hs), np.log(e_mean), 1)[0])
     sv = float(np.polyfit(np.log(hs), np.log(e_var), 1)[0])
     worst = sm if abs(sm - 1) > abs(sv - 1) else sv
@@ -191,14 +192,14 @@ def em_weak_order(inst: dict, ctx: Context) -> Check:
 
 @em_weak_order.false_variant("weak_order_half", "EM's weak order equals its strong order 1/2.")
 def _(inst: dict, ctx: Context) -> Check:
-    hs, e_mean, e_var = _weak_errors(inst, ctx.pick(dev=50000, ci=50000, thorough=200000))
+    hs, e_mean, e_var = _weak_errors(inst, ctx.pick(dev=200_000, ci=200_000, thorough=400_000))
     sv = float(np.polyfit(np.log(hs), np.log(e_var), 1)[0])
     return Check.close(sv, 0.5, atol=ORDER_BAND, slope_var=sv)
 
 
 _ls_instances = st.fixed_dictionaries({
-    "n": st.integers(2, 8),
-    "extra": st.integers(1, 10),  # d = n + extra > n: underdetermined
+    "n": st.integers(2, 6),
+    "extra": st.integers(3, 10),  # d = n + extra > n: underdetermined and well enough conditioned
     "seed": st.integers(0, 2**32 - 1),
 })
 
@@ -211,9 +212,11 @@ def _ls_problem(inst: dict) -> LeastSquares:
 
 def _ls_limit(prob: LeastSquares, theta0: np.ndarray, use_sgd: bool) -> tuple[np.ndarray, float]:
     H = prob.X.T @ prob.X / prob.n_samples
-    lr = 0.5 / np.linalg.eigvalsh(H).max() if not use_sgd else 0.5 / np.max(np.sum(prob.X**2, 1))
+    lr = 1.0 / np.linalg.eigvalsh(H).max() if not use_sgd else 0.5 / np.max(np.sum(prob.X**2, 1))
     lam_min = np.linalg.eigvalsh(prob.X @ prob.X.T / prob.n_samples).min()
-    steps = int(min(200_000, 40 / (lr * lam_min))) if not use_sgd else 20_000
+    # GD contracts the error in range(X^T) by (1 - lr lam_min) per step: 60/(lr lam_min) steps
+    # bring a unit error below e^-60 ~ 1e-26 (capped; an unconverged run is reported inconclusive).
+    steps = int(min(50_000, 60 / (lr * lam_min))) if not use_sgd else 20_000
     rec = Recorder(every=steps, loss_integral=False)
     res = sgd(prob, theta0, lr, steps, seed=1, recorder=rec) if use_sgd else \
         gd(prob, theta0, lr, steps, recorder=rec)

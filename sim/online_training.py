@@ -1,0 +1,484 @@
+"""Online (fresh samples every step) and offline (fixed small dataset) training of the diagonal
+linear network and of least squares, with loss-level matching captured on the fly.
+
+The model of the "golden path" study (Vyas et al., ICML 2024, arXiv 2306.08590; the diagonal-network
+analogue is our own design, see the spec ``online_sgd_noise.md``):
+
+* data ``x ~ N(0, Sigma)``, noiseless teacher ``y = beta*.x``;
+* diagonal network (P-convention of Pesme et al. 2021, as :class:`sim.problems.DiagonalNetwork`):
+  ``beta = w+^2 - w-^2``, per-sample loss ``(x.beta - y)^2 / 4``; one step is
+  ``w+ <- w+ (1 - eta g)``, ``w- <- w- (1 + eta g)`` with ``g`` the (minibatch) mean of ``r_i x_i``;
+* least squares (``model="linear"``): per-sample loss ``(x.beta - y)^2 / 2``, ``beta <- beta - eta g``.
+
+Everything is measured in MSE units: online the population MSE ``m(beta) = (beta-beta*)' Sigma
+(beta-beta*)`` (exact, never sampled); offline the train MSE ``(1/n)||X beta - y||^2``.
+
+Several *arms* (batch size, noiseless switch step, step size) advance together, replicas on a leading
+axis, one Python loop over steps. Arms that name the same ``stream`` share their random draws
+(common random numbers): replica ``s`` of every such arm sees the same samples, so comparisons
+across those arms are paired. Each stream is generated from ``SeedSequence([seed, stream])``.
+
+Level matching: for decreasing levels ``l_1 > l_2 > ...`` and every replica, the first step ``t``
+with ``m_t <= l`` is found and ``beta`` interpolated between steps ``t-1`` and ``t`` with weight
+``s = (log m_{t-1} - log l) / (log m_{t-1} - log m_t)``. Only these iterates are kept (memory
+O(R * levels * d)); replicas that never reach a level are NaN there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim._validate import as_matrix, as_vector, positive, positive_int
+
+MODELS = ("dln", "linear")
+
+
+# --------------------------------------------------------------------------- problem pieces
+def toeplitz_covariance(d: int, rho: float = 0.5) -> np.ndarray:
+    """``Sigma_ij = rho^|i-j|`` (positive definite for ``|rho| < 1``)."""
+    d = positive_int(d, "d")
+    if not -1.0 < float(rho) < 1.0:
+        raise ValueError(f"rho must lie in (-1, 1), got {rho!r}")
+    idx = np.arange(d)
+    return float(rho) ** np.abs(idx[:, None] - idx[None, :])
+
+
+@dataclass(frozen=True)
+class Teacher:
+    """A sparse linear teacher with Gaussian inputs: ``x ~ N(0, Sigma)``, ``y = beta*.x``.
+
+    ``w0`` is the shared DLN init ``[w+, w-]`` (length 2d); ``beta0 = w+^2 - w-^2``.
+    """
+
+    Sigma: np.ndarray
+    chol: np.ndarray
+    beta_star: np.ndarray
+    w0: np.ndarray
+
+    @property
+    def d(self) -> int:
+        return int(self.beta_star.shape[0])
+
+    @property
+    def support(self) -> np.ndarray:
+        return np.flatnonzero(self.beta_star)
+
+    @property
+    def beta0(self) -> np.ndarray:
+        d = self.d
+        return self.w0[:d] ** 2 - self.w0[d:] ** 2
+
+    def mse(self, beta: np.ndarray) -> np.ndarray:
+        """Population MSE ``(beta-beta*)' Sigma (beta-beta*)`` over the last axis."""
+        e = np.asarray(beta, dtype=float) - self.beta_star
+        return np.einsum("...i,ij,...j->...", e, self.Sigma, e)
+
+    def sample(self, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """``n`` fresh samples ``(X, y)``."""
+        X = rng.standard_normal((positive_int(n, "n"), self.d)) @ self.chol.T
+        return X, X @ self.beta_star
+
+
+def sparse_teacher(d: int, k: int, seed: int, *, rho: float = 0.5, alpha: float = 0.1,
+                   init_spread: float = 0.3) -> Teacher:
+    """The spec's teacher: Toeplitz ``Sigma``, ``k``-sparse ``beta*`` with entries +-1 on a random
+    support, and the shared init ``w+-(0) = alpha (1 + init_spread xi+-)``, ``xi ~ N(0, 1)``.
+
+    The init is not symmetric (``w+ != w-``), so ``beta0 != 0`` slightly and the population-GD path is
+    not degenerate. Raises ``ValueError`` if an init entry is not positive.
+    """
+    d = positive_int(d, "d")
+    k = positive_int(k, "k")
+    if k > d:
+        raise ValueError(f"k must be <= d = {d}, got {k}")
+    alpha = positive(alpha, "alpha")
+    if init_spread < 0:
+        raise ValueError(f"init_spread must be >= 0, got {init_spread!r}")
+    rng = np.random.default_rng(np.random.SeedSequence([int(seed), 0]))
+    Sigma = toeplitz_covariance(d, rho)
+    beta_star = np.zeros(d)
+    beta_star[rng.choice(d, size=k, replace=False)] = rng.choice([-1.0, 1.0], size=k)
+    w0 = alpha * (1.0 + init_spread * rng.standard_normal(2 * d))
+    if np.any(w0 <= 0):
+        raise ValueError("the drawn init has a non-positive entry; lower init_spread")
+    return Teacher(Sigma, np.linalg.cholesky(Sigma), beta_star, w0)
+
+
+def normalised_distance(beta1: np.ndarray, beta2: np.ndarray, Sigma: np.ndarray,
+                        level: np.ndarray | float) -> np.ndarray:
+    """``rho = D / l`` with ``D = (b1-b2)' Sigma (b1-b2) = E_x (f1 - f2)^2`` and ``l`` the matched MSE.
+
+    ``rho = 0``: the same function; ``rho = 2``: equal-size uncorrelated errors; ``rho = 4``:
+    anti-correlated errors.
+    """
+    e = np.asarray(beta1, dtype=float) - np.asarray(beta2, dtype=float)
+    return np.einsum("...i,ij,...j->...", e, Sigma, e) / np.asarray(level, dtype=float)
+
+
+def bias_variance(betas: np.ndarray, beta_ref: np.ndarray, Sigma: np.ndarray
+                  ) -> tuple[float, float]:
+    """Replica bias and variance in the ``Sigma`` metric, finite-replica corrected.
+
+    ``var = mean_s D(beta_s, mean)`` and ``bias^2 = D(mean, ref) - var / (S - 1)`` (may come out
+    slightly negative; not clipped). NaN rows (replicas that missed the level) are dropped.
+    """
+    b = np.asarray(betas, dtype=float)
+    b = b[np.all(np.isfinite(b), axis=1)]
+    S = b.shape[0]
+    if S < 2:
+        return float("nan"), float("nan")
+    mean = b.mean(axis=0)
+    e = b - mean
+    var = float(np.mean(np.einsum("si,ij,sj->s", e, Sigma, e)))
+    m = mean - beta_ref
+    return float(m @ Sigma @ m - var / (S - 1)), var
+
+
+# --------------------------------------------------------------------------- arms and results
+@dataclass(frozen=True)
+class Arm:
+    """One training configuration.
+
+    batch: minibatch size, or ``None`` for noiseless updates (population GD online, full-batch GD
+        offline).
+    switch: step from which the updates are noiseless (``None``: never). ``switch=0`` is pure GD.
+    lr: step size (``None``: the run's default).
+    stream: arms with equal ``(batch, stream)`` share their draws replica by replica.
+    replicas: number of replicas (``None``: the run's default; noiseless arms use 1 if ``None``).
+    """
+
+    batch: int | None
+    switch: int | None = None
+    lr: float | None = None
+    stream: int = 0
+    replicas: int | None = None
+
+    @property
+    def noiseless(self) -> bool:
+        return self.batch is None or self.switch == 0
+
+
+@dataclass
+class ArmResult:
+    """What one arm recorded.
+
+    mse: (T+1, R) matching loss at every step (population MSE online, train MSE offline).
+    test_mse: (R,) final population MSE.
+    matched: (R, L, d) interpolated ``beta`` at each level (NaN where the level was never reached).
+    matched_step: (R, L) fractional step of the crossing (NaN where not reached).
+    beta, w: final ``beta`` (R, d) and, for the DLN, final ``[w+, w-]`` (R, 2d).
+    diverged: (R,) replicas stopped for non-finite or exploding states (frozen at their last state).
+    """
+
+    arm: Arm
+    mse: np.ndarray
+    test_mse: np.ndarray
+    matched: np.ndarray
+    matched_step: np.ndarray
+    beta: np.ndarray
+    w: np.ndarray | None
+    diverged: np.ndarray
+    levels: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    def reached(self) -> np.ndarray:
+        """(R, L) mask of replicas that reached each level."""
+        return np.isfinite(self.matched_step)
+
+
+class _Matcher:
+    """First crossing of decreasing loss levels, interpolated in log-loss, vectorised over replicas."""
+
+    def __init__(self, levels: np.ndarray, R: int, d: int) -> None:
+        self.levels = levels
+        self.log_levels = np.log(levels)
+        self.next = np.zeros(R, dtype=np.intp)
+        self.beta = np.full((R, levels.size, d), np.nan)
+        self.step = np.full((R, levels.size), np.nan)
+
+    def update(self, t: int, m_prev: np.ndarray, m: np.ndarray, b_prev: np.ndarray,
+               b: np.ndarray) -> None:
+        L = self.levels.size
+        if L == 0:
+            return
+        while True:
+            pend = self.next < L
+            lev = np.where(pend, self.levels[np.minimum(self.next, L - 1)], -np.inf)
+            hit = np.flatnonzero(m <= lev)
+            if hit.size == 0:
+                return
+            j = self.next[hit]
+            lp, lc = np.log(m_prev[hit]), np.log(np.maximum(m[hit], 1e-300))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                s = np.where(lp > lc, (lp - self.log_levels[j]) / (lp - lc), 1.0)
+            s = np.clip(s, 0.0, 1.0)
+            self.beta[hit, j] = (1 - s)[:, None] * b_prev[hit] + s[:, None] * b[hit]
+            self.step[hit, j] = t - 1 + s
+            self.next[hit] += 1
+
+
+def _check_levels(levels: object) -> np.ndarray:
+    lv = np.atleast_1d(np.asarray(levels if levels is not None else [], dtype=float))
+    if lv.ndim != 1 or np.any(~np.isfinite(lv)) or np.any(lv <= 0) or np.any(np.diff(lv) >= 0):
+        raise ValueError("levels must be a 1-D array of positive, strictly decreasing numbers")
+    return lv
+
+
+def _check_arms(arms: object, n_replicas: int, n_steps: int, limit: int | None) -> list[Arm]:
+    if not isinstance(arms, (list, tuple)) or not arms:
+        raise TypeError("arms must be a non-empty list of Arm")
+    out = []
+    for a in arms:
+        if not isinstance(a, Arm):
+            raise TypeError(f"arms must contain Arm objects, got {type(a).__name__}")
+        if a.batch is not None:
+            positive_int(a.batch, "Arm.batch")
+            if limit is not None and a.batch > limit:
+                raise ValueError(f"Arm.batch ({a.batch}) must be <= the number of samples ({limit})")
+        if a.switch is not None and not 0 <= a.switch <= n_steps:
+            raise ValueError(f"Arm.switch must lie in [0, n_steps={n_steps}], got {a.switch}")
+        if a.lr is not None:
+            positive(a.lr, "Arm.lr")
+        if a.replicas is not None:
+            positive_int(a.replicas, "Arm.replicas")
+        out.append(a)
+    del n_replicas
+    return out
+
+
+def _replicas(a: Arm, default: int) -> int:
+    if a.replicas is not None:
+        return a.replicas
+    return 1 if a.batch is None else default
+
+
+# --------------------------------------------------------------------------- the training loop
+def _train(arms: list[Arm], *, model: str, d: int, w0: np.ndarray, beta0: np.ndarray, lr: float,
+           n_steps: int, n_replicas: int, levels: np.ndarray, match_fn, test_fn, exact_grad,
+           batch_source, bound: float) -> list[ArmResult]:
+    """Shared loop. ``exact_grad(E)`` -> noiseless ``g`` for errors/state; ``batch_source`` yields,
+    per ``(batch, stream)`` key and step, what ``minibatch_grad`` needs."""
+    if model not in MODELS:
+        raise ValueError(f"model must be one of {MODELS}, got {model!r}")
+    sizes = [_replicas(a, n_replicas) for a in arms]
+    offs = np.concatenate([[0], np.cumsum(sizes)])
+    R = int(offs[-1])
+    lrs = np.concatenate([np.full(s, a.lr if a.lr is not None else lr) for a, s in zip(arms, sizes)])
+    switch = np.concatenate([np.full(s, -1 if a.batch is None else (n_steps + 1 if a.switch is None
+                                                                    else a.switch))
+                             for a, s in zip(arms, sizes)])
+    if model == "dln":
+        wp = np.tile(w0[:d], (R, 1))
+        wm = np.tile(w0[d:], (R, 1))
+        beta = wp * wp - wm * wm
+    else:
+        wp = wm = None
+        beta = np.tile(beta0, (R, 1))
+    # Groups of arms sharing one stream of draws: key -> list of (arm index, row slice).
+    groups: dict[tuple[int, int], list[int]] = {}
+    for i, a in enumerate(arms):
+        if a.batch is not None and a.switch != 0:
+            groups.setdefault((a.batch, a.stream), []).append(i)
+    for key, members in groups.items():
+        n_rep = {sizes[i] for i in members}
+        if len(n_rep) != 1:
+            raise ValueError(f"arms sharing the stream {key} must have the same number of replicas")
+    active = np.ones(R, dtype=bool)
+    m = match_fn(beta)
+    mse = np.empty((n_steps + 1, R))
+    mse[0] = m
+    matcher = _Matcher(levels, R, d)
+    g = np.empty((R, d))
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(n_steps):
+            noisy_now = t < switch
+            g[:] = exact_grad(beta)
+            for (B, stream), members in groups.items():
+                draw = batch_source(B, stream, t)
+                for i in members:
+                    sl = slice(offs[i], offs[i + 1])
+                    if noisy_now[offs[i]]:
+                        g[sl] = draw(beta[sl])
+            if model == "dln":
+                step = lrs[:, None] * g
+                wp_new = wp * (1.0 - step)
+                wm_new = wm * (1.0 + step)
+                b_new = wp_new * wp_new - wm_new * wm_new
+            else:
+                b_new = beta - lrs[:, None] * g
+            bad = active & ~(np.all(np.isfinite(b_new), axis=1) & (np.abs(b_new).max(axis=1) < bound))
+            if bad.any():
+                active &= ~bad
+            keep = ~active
+            if keep.any():
+                b_new[keep] = beta[keep]
+                if model == "dln":
+                    wp_new[keep] = wp[keep]
+                    wm_new[keep] = wm[keep]
+            m_new = match_fn(b_new)
+            matcher.update(t + 1, m, m_new, beta, b_new)
+            beta, m = b_new, m_new
+            if model == "dln":
+                wp, wm = wp_new, wm_new
+            mse[t + 1] = m
+    out = []
+    test = test_fn(beta)
+    for i, a in enumerate(arms):
+        sl = slice(offs[i], offs[i + 1])
+        w = np.concatenate([wp[sl], wm[sl]], axis=1) if model == "dln" else None
+        out.append(ArmResult(a, mse[:, sl].copy(), test[sl], matcher.beta[sl], matcher.step[sl],
+                             beta[sl].copy(), w, ~active[sl], levels))
+    return out
+
+
+class _OnlineStream:
+    """Fresh Gaussian batches for one ``(batch, stream)`` key, generated in chunks of steps."""
+
+    def __init__(self, teacher: Teacher, B: int, S: int, seed: int, stream: int, chunk: int) -> None:
+        self.rng = np.random.default_rng(np.random.SeedSequence([int(seed), 1, B, stream]))
+        self.t = teacher
+        self.B, self.S, self.chunk = B, S, chunk
+        self.start = -1
+        self.buf = None
+
+    def at(self, t: int) -> np.ndarray:
+        if self.buf is None or not self.start <= t < self.start + self.chunk:
+            self.start = t
+            z = self.rng.standard_normal((self.chunk, self.S, self.B, self.t.d))
+            self.buf = z @ self.t.chol.T
+        return self.buf[t - self.start]
+
+
+def train_online(teacher: Teacher, arms: list[Arm], *, lr: float, n_steps: int, n_replicas: int,
+                 seed: int, levels: object = None, model: str = "dln", chunk: int = 64,
+                 bound: float = 1e6) -> list[ArmResult]:
+    """Online training: every step draws a fresh batch ``x ~ N(0, Sigma)``, ``y = beta*.x``.
+
+    Noiseless arms use the exact population gradient ``g = Sigma (beta - beta*)``. The matching loss
+    is the population MSE. See the module docstring for arms, streams and matching.
+
+    Returns one :class:`ArmResult` per arm, in order.
+    """
+    if not isinstance(teacher, Teacher):
+        raise TypeError(f"teacher must be a Teacher, got {type(teacher).__name__}")
+    lr = positive(lr, "lr")
+    n_steps = positive_int(n_steps, "n_steps")
+    n_replicas = positive_int(n_replicas, "n_replicas")
+    positive_int(chunk, "chunk")
+    arms = _check_arms(arms, n_replicas, n_steps, None)
+    lv = _check_levels(levels)
+    Sigma, bstar = teacher.Sigma, teacher.beta_star
+    streams: dict[tuple[int, int], _OnlineStream] = {}
+    for a in arms:
+        if a.batch is not None and a.switch != 0:
+            key = (a.batch, a.stream)
+            if key not in streams:
+                streams[key] = _OnlineStream(teacher, a.batch, _replicas(a, n_replicas), seed,
+                                             a.stream, min(chunk, n_steps))
+
+    def batch_source(B: int, stream: int, t: int):
+        X = streams[(B, stream)].at(t)  # (S, B, d)
+
+        def grad(beta: np.ndarray) -> np.ndarray:
+            r = np.einsum("sbd,sd->sb", X, beta - bstar)
+            return np.einsum("sbd,sb->sd", X, r) / B
+
+        return grad
+
+    return _train(arms, model=model, d=teacher.d, w0=teacher.w0, beta0=teacher.beta0, lr=lr,
+                  n_steps=n_steps, n_replicas=n_replicas, levels=lv,
+                  match_fn=teacher.mse, test_fn=teacher.mse,
+                  exact_grad=lambda beta: (beta - bstar) @ Sigma,
+                  batch_source=batch_source, bound=bound)
+
+
+def train_offline(teacher: Teacher, X: object, arms: list[Arm], *, lr: float, n_steps: int,
+                  n_replicas: int, seed: int, levels: object = None, model: str = "dln",
+                  bound: float = 1e6) -> list[ArmResult]:
+    """Offline training on the fixed dataset ``X`` (n, d), ``y = X beta*``.
+
+    SGD draws batches with replacement, indices drawn up front per ``(batch, stream)`` from
+    ``SeedSequence([seed, 2, batch, stream])``. Noiseless arms are full-batch GD. The matching loss
+    is the train MSE ``(1/n)||X beta - y||^2``; ``test_mse`` is the population MSE of the teacher.
+    """
+    if not isinstance(teacher, Teacher):
+        raise TypeError(f"teacher must be a Teacher, got {type(teacher).__name__}")
+    X = as_matrix(X, "X")
+    if X.shape[1] != teacher.d:
+        raise ValueError(f"X must have {teacher.d} columns, got {X.shape[1]}")
+    lr = positive(lr, "lr")
+    n_steps = positive_int(n_steps, "n_steps")
+    n_replicas = positive_int(n_replicas, "n_replicas")
+    n = X.shape[0]
+    arms = _check_arms(arms, n_replicas, n_steps, n)
+    lv = _check_levels(levels)
+    y = X @ teacher.beta_star
+    H = X.T @ X / n
+    hb = X.T @ y / n
+    idx: dict[tuple[int, int], np.ndarray] = {}
+    for a in arms:
+        if a.batch is not None and a.switch != 0:
+            key = (a.batch, a.stream)
+            if key not in idx:
+                rng = np.random.default_rng(np.random.SeedSequence([int(seed), 2, a.batch, a.stream]))
+                idx[key] = rng.integers(0, n, size=(n_steps, _replicas(a, n_replicas), a.batch))
+
+    def batch_source(B: int, stream: int, t: int):
+        ii = idx[(B, stream)][t]
+        Xb, yb = X[ii], y[ii]  # (S, B, d), (S, B)
+
+        def grad(beta: np.ndarray) -> np.ndarray:
+            r = np.einsum("sbd,sd->sb", Xb, beta) - yb
+            return np.einsum("sbd,sb->sd", Xb, r) / B
+
+        return grad
+
+    def train_mse(beta: np.ndarray) -> np.ndarray:
+        r = beta @ X.T - y
+        return np.mean(r * r, axis=1)
+
+    return _train(arms, model=model, d=teacher.d, w0=teacher.w0, beta0=teacher.beta0, lr=lr,
+                  n_steps=n_steps, n_replicas=n_replicas, levels=lv, match_fn=train_mse,
+                  test_fn=teacher.mse, exact_grad=lambda beta: beta @ H - hb,
+                  batch_source=batch_source, bound=bound)
+
+
+# --------------------------------------------------------------------------- least squares theory
+def ls_online_error_moment(Sigma: object, lr: float, batch: int | None, P0: object,
+                           n_steps: int) -> np.ndarray:
+    """Exact expected population MSE ``tr(Sigma P_t)``, t = 0..T, of online least-squares SGD.
+
+    For ``x ~ N(0, Sigma)``, batch ``B`` and ``beta <- beta - lr * mean_b x x'(beta - beta*)`` the
+    error second moment ``P_t = E[(beta_t-beta*)(beta_t-beta*)']`` obeys (Isserlis)
+
+        P_{t+1} = (I - lr Sigma) P_t (I - lr Sigma) + (lr^2 / B) (Sigma P_t Sigma + tr(Sigma P_t) Sigma).
+
+    ``batch=None`` gives population GD (no noise term).
+    """
+    S = as_matrix(Sigma, "Sigma")
+    if S.shape[0] != S.shape[1]:
+        raise ValueError(f"Sigma must be square, got shape {S.shape}")
+    P = as_matrix(P0, "P0")
+    if P.shape != S.shape:
+        raise ValueError(f"P0 must have shape {S.shape}, got {P.shape}")
+    lr = positive(lr, "lr")
+    n_steps = positive_int(n_steps, "n_steps")
+    c = 0.0 if batch is None else lr * lr / positive_int(batch, "batch")
+    A = np.eye(S.shape[0]) - lr * S
+    out = np.empty(n_steps + 1)
+    out[0] = np.trace(S @ P)
+    for t in range(n_steps):
+        SP = S @ P
+        P = A @ P @ A + c * (SP @ S + np.trace(SP) * S)
+        P = 0.5 * (P + P.T)
+        out[t + 1] = np.trace(S @ P)
+    return out
+
+
+def ls_min_norm_interpolant(X: object, y: object, beta0: object) -> np.ndarray:
+    """``beta0 + X^+ (y - X beta0)``: where GD and SGD on least squares (n < d) converge from beta0."""
+    X = as_matrix(X, "X")
+    y = as_vector(y, "y", X.shape[0])
+    b0 = as_vector(beta0, "beta0", X.shape[1])
+    return b0 + np.linalg.pinv(X) @ (y - X @ b0)

@@ -1,0 +1,297 @@
+"""Numerics of theorems.diagonal_networks (Pesme et al. 2021): closed forms against independent
+computations, the implicit-problem solver, the fast kernels against the sim engine, input validation.
+
+The claims themselves run through the oracle in tests/test_claims.py.
+"""
+
+from __future__ import annotations
+
+import math
+
+import mpmath
+import numpy as np
+import pytest
+import scipy.optimize
+
+from theorems import diagonal_networks as dn
+
+mpmath.mp.dps = 50
+
+
+def _phi_mp(b: float, a: float) -> mpmath.mpf:
+    b, a = mpmath.mpf(b), mpmath.mpf(a)
+    return (b * mpmath.asinh(b / (2 * a**2)) - mpmath.sqrt(b**2 + 4 * a**4) + 2 * a**2) / 4
+
+
+# ----------------------------------------------------------------------------- sympy derivations
+def test_sympy_derivations_have_the_expected_forms():
+    import sympy as sp
+
+    dv = dn.derivations()
+    s = dv["symbols"]
+    b, a = s["beta"], s["alpha"]
+    assert sp.simplify(dv["grad_phi"] - sp.asinh(b / (2 * a**2)) / 4) == 0
+    assert sp.simplify(dv["primal_from_dual"] - 2 * a**2 * sp.sinh(s["z"])) == 0
+    assert dv["conjugate_check"] == 0
+    assert sp.simplify(dv["ito_drift_log_product"] + 4 * s["gamma"] * s["L"] * s["D"] / s["n"]) == 0
+    assert dv["stratonovich_drift_log_product"] == 0
+    assert sp.simplify(dv["alpha_t"] - a * sp.exp(-2 * s["gamma"] * s["D"] * s["J"] / s["n"])) == 0
+    assert dn.shrink_coefficient() == -2.0
+
+
+def test_lambdified_potential_matches_stable_form_and_mpmath():
+    rng = np.random.default_rng(0)
+    f = dn._lambdified()["phi"]
+    for _ in range(50):
+        a = float(np.exp(rng.uniform(-3, 1)))
+        b = float(rng.normal() * np.exp(rng.uniform(-4, 3)))
+        ref = float(_phi_mp(b, a))
+        assert dn.potential(np.array([b]), a) == pytest.approx(ref, rel=1e-9, abs=1e-300)
+        assert f(b, a) == pytest.approx(ref, rel=1e-6, abs=1e-12)
+
+
+@pytest.mark.parametrize("a", [1e-3, 1e-30, 1e-100, 1e-170, 1e-200])
+def test_potential_stable_for_tiny_alpha(a):
+    # alpha^2 underflows for a < ~1e-154: the log-domain evaluation must still be right.
+    for b in (1e-3, -0.7, 2.5, 1e-250):
+        ref = _phi_mp(b, a)
+        got = dn.potential(np.array([b]), a)
+        assert got == pytest.approx(float(ref), rel=1e-12)
+
+
+def test_potential_small_beta_uses_no_cancellation():
+    a, b = 1.0, 1e-6
+    ref = float(_phi_mp(b, a))  # ~ b^2 / 16
+    assert dn.potential(np.array([b]), a) == pytest.approx(ref, rel=1e-6)
+    assert dn.potential(np.zeros(3), np.array([0.1, 1.0, 5.0])) == 0.0
+
+
+def test_potential_gradient_against_finite_differences_and_batch():
+    rng = np.random.default_rng(1)
+    alpha = np.exp(rng.uniform(-2, 0.5, size=5))
+    beta = rng.normal(size=5)
+    grad = dn.potential_grad(beta, alpha)
+    eps = 1e-6
+    for i in range(5):
+        e = np.zeros(5)
+        e[i] = eps
+        fd = (dn.potential(beta + e, alpha) - dn.potential(beta - e, alpha)) / (2 * eps)
+        assert grad[i] == pytest.approx(fd, rel=1e-6)
+    stack = np.stack([beta, 2 * beta])
+    assert dn.potential(stack, alpha) == pytest.approx(
+        [dn.potential(beta, alpha), dn.potential(2 * beta, alpha)])
+
+
+def test_potential_decreasing_in_alpha():
+    # d phi / d alpha^2 = (2 - sqrt(b^2 + 4a^4)/a^2)/4 <= 0 (derived with sympy).
+    beta = np.array([0.3, -2.0, 0.0, 5.0])
+    vals = [dn.potential(beta, a) for a in np.geomspace(1e-3, 10, 30)]
+    assert np.all(np.diff(vals) <= 1e-15)
+
+
+# ----------------------------------------------------------------------------- implicit solution
+def _scipy_argmin(X, y, alpha):
+    d = X.shape[1]
+    res = scipy.optimize.minimize(
+        lambda b: dn.potential(b, alpha), np.linalg.lstsq(X, y, rcond=None)[0],
+        jac=lambda b: dn.potential_grad(b, alpha), method="SLSQP",
+        constraints=[{"type": "eq", "fun": lambda b: X @ b - y, "jac": lambda b: X}],
+        options={"ftol": 1e-15, "maxiter": 1000})
+    assert res.success, res.message
+    assert res.x.shape == (d,)
+    return res.x
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_implicit_solution_matches_scipy_minimize(seed):
+    inst = dn.sparse_regression(3, 6, 2, seed)
+    alpha = dn.alpha_vector(6, 0.7, 0.3, seed)
+    got = dn.implicit_solution(inst.X, inst.y, alpha)
+    ref = _scipy_argmin(inst.X, inst.y, alpha)
+    assert np.allclose(got, ref, atol=1e-5)
+    assert dn.potential(got, alpha) <= dn.potential(ref, alpha) + 1e-12
+
+
+@pytest.mark.parametrize("a", [10.0, 1.0, 0.1, 1e-3, 1e-8, 1e-20])
+def test_implicit_solution_kkt(a):
+    inst = dn.sparse_regression(15, 35, 3, 3)
+    out = dn.implicit_solution(inst.X, inst.y, a, full_output=True)
+    assert out.residual <= 1e-10 * (1 + np.linalg.norm(inst.y))
+    # Stationarity: arcsinh(beta / 2 a^2) in range(X^T), i.e. orthogonal to ker X.
+    z = 4 * dn.potential_grad(out.beta, a)
+    _, _, Vt = np.linalg.svd(inst.X)
+    null = Vt[inst.X.shape[0]:]
+    big = np.abs(out.beta) > 1e-12 * np.abs(out.beta).max()
+    # In float64, coordinates with |beta| ~ alpha^2 * tiny lose their sign information; check the rest.
+    proj = null @ np.where(big, z, 0.0)
+    assert np.linalg.norm(proj) <= 1e-6 * (1 + np.linalg.norm(z)) or a < 1e-6
+
+
+def test_implicit_solution_offset_kkt():
+    inst = dn.sparse_regression(6, 12, 2, 4)
+    alpha = dn.alpha_vector(12, 0.4, 0.2, 1)
+    c = np.random.default_rng(5).normal(size=12) * 0.05
+    beta = dn.implicit_solution(inst.X, inst.y, alpha, c=c)
+    # KKT of min phi - <c, beta>: grad phi(beta) - c in range(X^T).
+    v = dn.potential_grad(beta, alpha) - c
+    lam = np.linalg.lstsq(inst.X.T, v, rcond=None)[0]
+    assert np.allclose(inst.X.T @ lam, v, atol=1e-9)
+    assert np.allclose(inst.X @ beta, inst.y, atol=1e-9)
+
+
+def test_implicit_solution_limits_l1_and_l2():
+    inst = dn.sparse_regression(20, 50, 3, 7)
+    b1 = dn.min_l1_interpolant(inst.X, inst.y)
+    assert np.allclose(dn.implicit_solution(inst.X, inst.y, 0.0), b1)
+    small = dn.implicit_solution(inst.X, inst.y, 1e-64)
+    assert np.linalg.norm(small - b1) <= 1e-3 * np.linalg.norm(b1)
+    b2 = dn.min_l2_interpolant(inst.X, inst.y)
+    for a in (3.0, 10.0, 30.0):
+        big = dn.implicit_solution(inst.X, inst.y, a)
+        rel = np.linalg.norm(big - b2) / np.linalg.norm(b2)
+        assert rel <= np.abs(b2).max() ** 2 / a**4
+
+
+def test_implicit_solution_continuation_down_to_tiny_alpha():
+    inst = dn.sparse_regression(40, 100, 5, 0)
+    out = dn.implicit_solution(inst.X, inst.y, 1e-128, full_output=True)
+    assert out.stages > 1
+    assert np.linalg.norm(out.beta - inst.beta_star) < 1e-8  # exact recovery regime (s << n)
+
+
+def test_implicit_solution_vector_alpha_weighted_l1_limit():
+    # alpha_i = eps^{kappa_i}: as eps -> 0 the argmin tends to the min of sum kappa_i |beta_i|.
+    inst = dn.sparse_regression(8, 16, 2, 11)
+    kappa = np.exp(np.random.default_rng(2).uniform(-0.5, 0.5, 16))
+    ref = dn.min_l1_interpolant(inst.X, inst.y, weights=kappa)
+    got = dn.implicit_solution(inst.X, inst.y, np.exp(-200.0 * kappa))
+    assert np.linalg.norm(got - ref) <= 1e-2 * (1 + np.linalg.norm(ref))
+
+
+def test_implicit_solution_validation():
+    X = np.ones((2, 3))
+    with pytest.raises(ValueError, match="alpha"):
+        dn.implicit_solution(X, [1.0, 2.0], -1.0)
+    with pytest.raises(ValueError, match="length d=3"):
+        dn.implicit_solution(X, [1.0, 2.0], [1.0, 2.0])
+    with pytest.raises(ValueError, match="y must have length 2"):
+        dn.implicit_solution(X, [1.0], 1.0)
+    with pytest.raises(ValueError, match="X must be"):
+        dn.implicit_solution(np.ones(3), [1.0], 1.0)
+    with pytest.raises(ValueError, match="offset"):
+        dn.implicit_solution(np.eye(2, 3), [1.0, 2.0], 0.0, c=np.zeros(3))
+    with pytest.raises(TypeError):
+        dn.implicit_solution(X, [1.0, 2.0], "big")
+    with pytest.raises(ValueError, match="tol"):
+        dn.implicit_solution(np.eye(2, 3), [1.0, 2.0], 1.0, tol=0)
+
+
+# ----------------------------------------------------------------------------- shrink formulas
+def test_effective_init_shapes_and_formula():
+    inst = dn.sparse_regression(5, 9, 2, 0)
+    alpha = dn.alpha_vector(9, 0.5, 0.2, 0)
+    J = np.array([0.1, 0.2, 0.0])
+    out = dn.effective_init(alpha, 0.05, inst.X, J)
+    assert out.shape == (3, 9)
+    diag = (inst.X**2).sum(0) / 5
+    assert np.allclose(out, alpha * np.exp(-2 * 0.05 * np.outer(J, diag)), rtol=1e-14)
+    assert np.allclose(dn.effective_init(alpha, 0.05, inst.X, 0.2, batch_size=4),
+                       dn.effective_init(alpha, 0.0125, inst.X, 0.2))
+    with pytest.raises(ValueError, match="gamma"):
+        dn.effective_init(alpha, -1.0, inst.X, 0.1)
+    with pytest.raises(ValueError, match="loss_integral"):
+        dn.effective_init(alpha, 0.1, inst.X, -0.1)
+    with pytest.raises(ValueError, match="batch_size"):
+        dn.effective_init(alpha, 0.1, inst.X, 0.1, batch_size=0)
+
+
+def test_effective_init_against_engine_log_em():
+    """The lead's sim engine integrates the SGF in log coordinates with its own Itô drift
+    (diffusion_sq); the product identity it realises must match effective_init (independent code)."""
+    from sim import dynamics
+    from sim.problems import DiagonalNetwork
+
+    inst = dn.sparse_regression(6, 10, 2, 3, col_scale=0.8)
+    alpha = dn.alpha_vector(10, 0.5, 0.3, 3)
+    prob = DiagonalNetwork(inst.X, inst.y)
+    gamma = 0.5 * dn.step_scale(inst.X, inst.beta_star, alpha)
+    res = dynamics.sde_solve(prob.sgf_term(gamma), prob.init(alpha, 3), gamma, 300,
+                             scheme="log_euler_maruyama", seed=2)
+    wp, wm = prob.split(res.theta)
+    pred = dn.effective_init(alpha, gamma, inst.X, res.loss_integral)
+    assert np.allclose(np.sqrt(wp * wm), pred, rtol=1e-10)
+
+
+def test_discrete_log_shrink_matches_sgd_product():
+    inst = dn.sparse_regression(6, 12, 2, 5)
+    run = dn.run_sgd(inst.X, inst.y, 0.5, 0.05, 400, n_replicas=3, seed=4)
+    assert np.allclose(run.log_product - 2 * math.log(0.5), 2 * run.log_shrink, atol=1e-10)
+    x = np.array([[0.5, 2.0], [0.1, -1.5]])
+    assert np.allclose(dn.discrete_log_shrink(x), 0.5 * np.log(np.abs(1 - x**2)).sum(0))
+
+
+# ----------------------------------------------------------------------------- kernels vs engine
+def test_run_sgd_matches_engine_sgd():
+    from sim import dynamics
+    from sim.noise import draw_batch_indices
+    from sim.problems import DiagonalNetwork
+
+    inst = dn.sparse_regression(7, 13, 2, 8)
+    alpha = dn.alpha_vector(13, 0.4, 0.2, 8)
+    prob = DiagonalNetwork(inst.X, inst.y)
+    for b in (1, 3):
+        idx = draw_batch_indices(9, 500, 4, 7, b)
+        mine = dn.run_sgd(inst.X, inst.y, alpha, 0.02, 500, n_replicas=4, indices=idx)
+        ref = dynamics.sgd(prob, prob.init(alpha, 4), 0.02, 500, indices=idx)
+        wp, wm = prob.split(ref.theta)
+        assert np.allclose(mine.wp, wp, rtol=1e-9) and np.allclose(mine.wm, wm, rtol=1e-9)
+        assert np.allclose(mine.loss_integral, ref.loss_integral, rtol=1e-9)
+
+
+@pytest.mark.parametrize("scheme", ["euler_maruyama", "log_euler_maruyama", "heun"])
+def test_run_sgf_matches_engine_sde_solve(scheme):
+    from sim import dynamics
+    from sim.noise import BrownianPath
+    from sim.problems import DiagonalNetwork
+
+    inst = dn.sparse_regression(6, 11, 2, 2)
+    alpha = dn.alpha_vector(11, 0.5, 0.2, 2)
+    prob = DiagonalNetwork(inst.X, inst.y)
+    gamma, h, K = 0.03, 0.01, 300
+    inc = BrownianPath(5, 3, 6, h).fine(K)
+    mine = dn.run_sgf(inst.X, inst.y, alpha, gamma, h, K, n_replicas=3, increments=inc,
+                      scheme=scheme)
+    ref = dynamics.sde_solve(prob.sgf_term(gamma), prob.init(alpha, 3), h, K, scheme=scheme,
+                             increments=inc)
+    wp, wm = prob.split(ref.theta)
+    assert np.allclose(mine.wp, wp, rtol=1e-8) and np.allclose(mine.wm, wm, rtol=1e-8)
+    assert np.allclose(mine.loss_integral, ref.loss_integral, rtol=1e-9)
+
+
+def test_run_sgf_validation_and_divergence_is_flagged():
+    inst = dn.sparse_regression(4, 8, 2, 0)
+    with pytest.raises(ValueError, match="scheme"):
+        dn.run_sgf(inst.X, inst.y, 0.5, 0.1, 0.1, 10, scheme="rk4")
+    with pytest.raises(ValueError, match="noise"):
+        dn.run_sgf(inst.X, inst.y, 0.5, 0.1, 0.1, 10, noise="pink")
+    # A huge step diverges: the replica is frozen at a finite state and flagged, never NaN.
+    run = dn.run_sgd(inst.X, inst.y, 1.0, 5.0, 400, n_replicas=2, seed=0, check_every=20)
+    assert run.diverged.all()
+    assert np.all(np.isfinite(run.wp)) and np.all(np.isfinite(run.loss))
+
+
+# ----------------------------------------------------------------------------- instances
+def test_sparse_regression_instances():
+    inst = dn.sparse_regression(10, 20, 3, 1, col_scale=1.0, mean=0.5, zero_columns=2)
+    assert inst.X.shape == (10, 20) and inst.y.shape == (10,)
+    assert np.count_nonzero(inst.beta_star) == 3
+    assert np.all(inst.X[:, -2:] == 0) and np.all(inst.beta_star[-2:] == 0)
+    assert np.allclose(inst.X @ inst.beta_star, inst.y)
+    assert inst.test_error(inst.beta_star) == 0.0
+    assert np.abs(inst.beta_star).max() <= 3.0
+    again = dn.sparse_regression(10, 20, 3, 1, col_scale=1.0, mean=0.5, zero_columns=2)
+    assert np.array_equal(inst.X, again.X)
+    with pytest.raises(ValueError, match="s must be"):
+        dn.sparse_regression(3, 4, 5, 0)
+    with pytest.raises(ValueError, match="n must be"):
+        dn.sparse_regression(0, 4, 1, 0)
