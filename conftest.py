@@ -15,10 +15,21 @@ import os
 from hypothesis import HealthCheck, settings
 
 settings.register_profile("dev", max_examples=10, deadline=None)
-settings.register_profile("ci", max_examples=25, deadline=None, derandomize=True, database=None,
-                          suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("thorough", max_examples=500, deadline=None, database=None,
-                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "ci",
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "thorough",
+    max_examples=500,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 _default = os.environ.get("THEOREMS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
 settings.load_profile(_default)
@@ -26,6 +37,9 @@ settings.load_profile(_default)
 
 def pytest_configure(config):
     # hypothesis' --hypothesis-profile is applied by its plugin; keep the claim profile in step.
-    chosen = config.getoption("--theorems-profile") or config.getoption(
-        "--hypothesis-profile", default=None) or _default
+    chosen = (
+        config.getoption("--theorems-profile")
+        or config.getoption("--hypothesis-profile", default=None)
+        or _default
+    )
     os.environ["THEOREMS_TEST_PROFILE"] = chosen if chosen in ("dev", "ci", "thorough") else "dev"

@@ -79,5 +79,7 @@ def seed_like(seed: Any, name: str = "seed") -> int | np.random.SeedSequence:
     if isinstance(seed, np.random.SeedSequence):
         return seed
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or int(seed) < 0:
-        raise TypeError(f"{name} must be a non-negative integer or a numpy SeedSequence, got {seed!r}")
+        raise TypeError(
+            f"{name} must be a non-negative integer or a numpy SeedSequence, got {seed!r}"
+        )
     return int(seed)

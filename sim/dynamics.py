@@ -110,7 +110,9 @@ def _run(
             rec.setdefault(name, []).append(np.asarray(fn(x), dtype=float))
 
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        cur = loss_fn(x) if loss_fn is not None and (integral is not None or recorder.loss) else None
+        cur = (
+            loss_fn(x) if loss_fn is not None and (integral is not None or recorder.loss) else None
+        )
         record(0, cur)
         for k in range(n_steps):
             if integral is not None:
@@ -137,26 +139,55 @@ def _run(
     return RunResult(x, np.asarray(times), records, integral, diverged, active, n_steps, dt)
 
 
-def _check_common(problem: Problem, theta0: object, lr: float, n_steps: int,
-                  bound: float) -> tuple[np.ndarray, float, int, float]:
+def _check_common(
+    problem: Problem, theta0: object, lr: float, n_steps: int, bound: float
+) -> tuple[np.ndarray, float, int, float]:
     if not isinstance(problem, Problem):
         raise TypeError(f"problem must be a sim.problems.Problem, got {type(problem).__name__}")
-    return (problem.check_theta(theta0), positive(lr, "lr"), positive_int(n_steps, "n_steps"),
-            positive(bound, "bound"))
+    return (
+        problem.check_theta(theta0),
+        positive(lr, "lr"),
+        positive_int(n_steps, "n_steps"),
+        positive(bound, "bound"),
+    )
 
 
-def gd(problem: Problem, theta0: object, lr: float, n_steps: int, *,
-       recorder: Recorder | None = None, bound: float = 1e12) -> RunResult:
+def gd(
+    problem: Problem,
+    theta0: object,
+    lr: float,
+    n_steps: int,
+    *,
+    recorder: Recorder | None = None,
+    bound: float = 1e12,
+) -> RunResult:
     """Full-batch gradient descent ``theta <- theta - lr * grad L(theta)`` on every replica."""
     x0, lr, n_steps, bound = _check_common(problem, theta0, lr, n_steps, bound)
-    return _run(lambda x, k: x - lr * problem.grad(x), x0, n_steps, lr, problem.loss,
-                recorder or Recorder(), bound)
+    return _run(
+        lambda x, k: x - lr * problem.grad(x),
+        x0,
+        n_steps,
+        lr,
+        problem.loss,
+        recorder or Recorder(),
+        bound,
+    )
 
 
-def sgd(problem: Problem, theta0: object, lr: float, n_steps: int, *, batch_size: int = 1,
-        seed: int | np.random.SeedSequence = 0, replace: bool = True,
-        indices: np.ndarray | None = None, n_replicas: int | None = None,
-        recorder: Recorder | None = None, bound: float = 1e12) -> RunResult:
+def sgd(
+    problem: Problem,
+    theta0: object,
+    lr: float,
+    n_steps: int,
+    *,
+    batch_size: int = 1,
+    seed: int | np.random.SeedSequence = 0,
+    replace: bool = True,
+    indices: np.ndarray | None = None,
+    n_replicas: int | None = None,
+    recorder: Recorder | None = None,
+    bound: float = 1e12,
+) -> RunResult:
     """Minibatch SGD ``theta <- theta - lr * mean_{i in batch} grad l_i(theta)``.
 
     Indices are drawn up front with :func:`sim.noise.draw_batch_indices` (per-replica streams from
@@ -172,19 +203,39 @@ def sgd(problem: Problem, theta0: object, lr: float, n_steps: int, *, batch_size
     else:
         idx = np.asarray(indices)
         if idx.ndim != 3 or idx.shape[:2] != (n_steps, R):
-            raise ValueError(f"indices must have shape ({n_steps}, {R}, batch_size), got {idx.shape}")
-        if not np.issubdtype(idx.dtype, np.integer) or idx.min() < 0 or idx.max() >= problem.n_samples:
+            raise ValueError(
+                f"indices must have shape ({n_steps}, {R}, batch_size), got {idx.shape}"
+            )
+        if (
+            not np.issubdtype(idx.dtype, np.integer)
+            or idx.min() < 0
+            or idx.max() >= problem.n_samples
+        ):
             raise ValueError(f"indices must be integers in [0, {problem.n_samples})")
-    return _run(lambda x, k: x - lr * problem.minibatch_grad(x, idx[k]), x0, n_steps, lr,
-                problem.loss, recorder or Recorder(), bound)
+    return _run(
+        lambda x, k: x - lr * problem.minibatch_grad(x, idx[k]),
+        x0,
+        n_steps,
+        lr,
+        problem.loss,
+        recorder or Recorder(),
+        bound,
+    )
 
 
-def sde_solve(term: SDETerm, x0: object, h: float, n_steps: int, *,
-              scheme: str | Scheme = "euler_maruyama",
-              seed: int | np.random.SeedSequence = 0,
-              increments: np.ndarray | Iterable[np.ndarray] | None = None,
-              n_replicas: int | None = None, recorder: Recorder | None = None,
-              bound: float = 1e12) -> RunResult:
+def sde_solve(
+    term: SDETerm,
+    x0: object,
+    h: float,
+    n_steps: int,
+    *,
+    scheme: str | Scheme = "euler_maruyama",
+    seed: int | np.random.SeedSequence = 0,
+    increments: np.ndarray | Iterable[np.ndarray] | None = None,
+    n_replicas: int | None = None,
+    recorder: Recorder | None = None,
+    bound: float = 1e12,
+) -> RunResult:
     """Integrate ``dX = f dt + G dW`` with a fixed step ``h``.
 
     Brownian increments come from ``seed`` (per-replica streams, see :class:`sim.noise.BrownianPath`)
@@ -239,9 +290,17 @@ class FlowResult:
         return self.theta[-1]
 
 
-def gradient_flow(problem: Problem, theta0: object, t_end: float, *, t_eval: object = None,
-                  rtol: float = 1e-10, atol: float = 1e-12, method: str = "DOP853",
-                  max_switches: int = 10_000) -> FlowResult:
+def gradient_flow(
+    problem: Problem,
+    theta0: object,
+    t_end: float,
+    *,
+    t_eval: object = None,
+    rtol: float = 1e-10,
+    atol: float = 1e-12,
+    method: str = "DOP853",
+    max_switches: int = 10_000,
+) -> FlowResult:
     """Gradient flow ``dtheta/dt = -grad L`` by ``scipy.integrate.solve_ivp`` at tight tolerances.
 
     The running loss integral is integrated as extra state. If the problem has
@@ -257,7 +316,13 @@ def gradient_flow(problem: Problem, theta0: object, t_end: float, *, t_eval: obj
     t_end = positive(t_end, "t_end")
     R, p = x0.shape
     grid = np.linspace(0.0, t_end, 101) if t_eval is None else np.asarray(t_eval, dtype=float)
-    if grid.ndim != 1 or grid.size == 0 or grid[0] < 0 or grid[-1] > t_end or np.any(np.diff(grid) < 0):
+    if (
+        grid.ndim != 1
+        or grid.size == 0
+        or grid[0] < 0
+        or grid[-1] > t_end
+        or np.any(np.diff(grid) < 0)
+    ):
         raise ValueError("t_eval must be a non-decreasing 1-D array inside [0, t_end]")
     piecewise = hasattr(problem, "switching_functions")
 
@@ -271,7 +336,7 @@ def gradient_flow(problem: Problem, theta0: object, t_end: float, *, t_eval: obj
         if not sol.success:
             raise RuntimeError(f"gradient flow integration failed: {sol.message}")
         th = sol.y[: R * p].T.reshape(-1, R, p)
-        return FlowResult(sol.t, th, sol.y[R * p:].T, [], sol.nfev)
+        return FlowResult(sol.t, th, sol.y[R * p :].T, [], sol.nfev)
 
     thetas, integrals, switches, nfev = [], [], [], 0
     for r in range(R):
@@ -280,12 +345,21 @@ def gradient_flow(problem: Problem, theta0: object, t_end: float, *, t_eval: obj
         integrals.append(res[1])
         switches.extend(res[2])
         nfev += res[3]
-    return FlowResult(grid, np.stack(thetas, axis=1), np.stack(integrals, axis=1),
-                      sorted(switches), nfev)
+    return FlowResult(
+        grid, np.stack(thetas, axis=1), np.stack(integrals, axis=1), sorted(switches), nfev
+    )
 
 
-def _piecewise_flow(problem: Problem, w0: np.ndarray, t_end: float, grid: np.ndarray, rtol: float,
-                    atol: float, method: str, max_switches: int):
+def _piecewise_flow(
+    problem: Problem,
+    w0: np.ndarray,
+    t_end: float,
+    grid: np.ndarray,
+    rtol: float,
+    atol: float,
+    method: str,
+    max_switches: int,
+):
     from scipy.integrate import solve_ivp
 
     p = w0.shape[0]
@@ -306,8 +380,10 @@ def _piecewise_flow(problem: Problem, w0: np.ndarray, t_end: float, grid: np.nda
         # moves it to, so the event does not fire again at t0.
         events = []
         for j in range(s0.size):
+
             def ev(_t: float, yy: np.ndarray, j: int = j) -> float:
                 return float(switch(yy[None, :p])[0][j])
+
             ev.terminal = True  # type: ignore[attr-defined]
             if abs(s0[j]) <= 1e-13 * (1 + np.abs(s0).max()):
                 ev.direction = _leaving_direction(problem, y[:p], j)  # type: ignore[attr-defined]
@@ -315,8 +391,17 @@ def _piecewise_flow(problem: Problem, w0: np.ndarray, t_end: float, grid: np.nda
                     continue
             events.append(ev)
         mask = grid >= t0
-        sol = solve_ivp(rhs, (t0, t_end), y, method=method, t_eval=grid[mask], rtol=rtol,
-                        atol=atol, events=events or None, dense_output=True)
+        sol = solve_ivp(
+            rhs,
+            (t0, t_end),
+            y,
+            method=method,
+            t_eval=grid[mask],
+            rtol=rtol,
+            atol=atol,
+            events=events or None,
+            dense_output=True,
+        )
         nfev += sol.nfev
         if not sol.success:
             raise RuntimeError(f"gradient flow integration failed: {sol.message}")

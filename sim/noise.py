@@ -19,15 +19,19 @@ from sim._validate import positive, positive_int, seed_like
 _CHUNK_VALUES = 1 << 20
 
 
-def replica_generators(seed: int | np.random.SeedSequence, n_replicas: int,
-                       first_replica: int = 0) -> list[np.random.Generator]:
+def replica_generators(
+    seed: int | np.random.SeedSequence, n_replicas: int, first_replica: int = 0
+) -> list[np.random.Generator]:
     """One PCG64 generator per replica, keyed by the replica's index."""
     seed = seed_like(seed)
     entropy = seed.entropy if isinstance(seed, np.random.SeedSequence) else seed
     base_key = tuple(seed.spawn_key) if isinstance(seed, np.random.SeedSequence) else ()
     return [
-        np.random.Generator(np.random.PCG64(
-            np.random.SeedSequence(entropy, spawn_key=(*base_key, first_replica + r))))
+        np.random.Generator(
+            np.random.PCG64(
+                np.random.SeedSequence(entropy, spawn_key=(*base_key, first_replica + r))
+            )
+        )
         for r in range(n_replicas)
     ]
 
@@ -43,8 +47,9 @@ class BrownianPath:
     dt: the finest time step; coarser steps are sums of ``stride`` consecutive fine increments.
     """
 
-    def __init__(self, seed: int | np.random.SeedSequence, n_replicas: int, dim: int,
-                 dt: float) -> None:
+    def __init__(
+        self, seed: int | np.random.SeedSequence, n_replicas: int, dim: int, dt: float
+    ) -> None:
         self.seed = seed_like(seed)
         self.n_replicas = positive_int(n_replicas, "n_replicas")
         self.dim = positive_int(dim, "dim")
@@ -77,8 +82,11 @@ class BrownianPath:
             fine = buf[: k * stride]
             for r, g in enumerate(gens):
                 fine[:, r, :] = g.standard_normal((k * stride, self.dim))
-            coarse = fine.reshape(k, stride, self.n_replicas, self.dim).sum(axis=1) if stride > 1 \
+            coarse = (
+                fine.reshape(k, stride, self.n_replicas, self.dim).sum(axis=1)
+                if stride > 1
                 else fine.copy()
+            )
             coarse *= sd
             yield from coarse
             done += k
@@ -93,8 +101,14 @@ def coarsen(increments: np.ndarray, stride: int) -> np.ndarray:
     return increments.reshape(n // stride, stride, *increments.shape[1:]).sum(axis=1)
 
 
-def draw_batch_indices(seed: int | np.random.SeedSequence, n_steps: int, n_replicas: int,
-                       n_samples: int, batch_size: int, replace: bool = True) -> np.ndarray:
+def draw_batch_indices(
+    seed: int | np.random.SeedSequence,
+    n_steps: int,
+    n_replicas: int,
+    n_samples: int,
+    batch_size: int,
+    replace: bool = True,
+) -> np.ndarray:
     """Minibatch indices for SGD, drawn up front: shape (n_steps, R, batch_size), dtype intp.
 
     ``replace=True``: every index i.i.d. uniform on {0..n-1} (sampling with replacement).
@@ -106,7 +120,9 @@ def draw_batch_indices(seed: int | np.random.SeedSequence, n_steps: int, n_repli
     n_samples = positive_int(n_samples, "n_samples")
     batch_size = positive_int(batch_size, "batch_size")
     if batch_size > n_samples:
-        raise ValueError(f"batch_size ({batch_size}) must be <= the number of samples ({n_samples})")
+        raise ValueError(
+            f"batch_size ({batch_size}) must be <= the number of samples ({n_samples})"
+        )
     out = np.empty((n_steps, n_replicas, batch_size), dtype=np.intp)
     for r, g in enumerate(replica_generators(seed, n_replicas)):
         if replace:

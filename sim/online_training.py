@@ -73,7 +73,7 @@ class Teacher:
     def mse(self, beta: np.ndarray) -> np.ndarray:
         """Population MSE ``(beta-beta*)' Sigma (beta-beta*)`` over the last axis."""
         e = np.asarray(beta, dtype=float) - self.beta_star
-        return np.einsum("...i,ij,...j->...", e, self.Sigma, e)
+        return np.sum((e @ self.Sigma) * e, axis=-1)
 
     def sample(self, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
         """``n`` fresh samples ``(X, y)``."""
@@ -253,21 +253,65 @@ def _replicas(a: Arm, default: int) -> int:
     return 1 if a.batch is None else default
 
 
-# --------------------------------------------------------------------------- the training loop
-def _train(arms: list[Arm], *, model: str, d: int, w0: np.ndarray, beta0: np.ndarray, lr: float,
-           n_steps: int, n_replicas: int, levels: np.ndarray, match_fn, test_fn, exact_grad,
-           batch_source, bound: float) -> list[ArmResult]:
-    """Shared loop. ``exact_grad(E)`` -> noiseless ``g`` for errors/state; ``batch_source`` yields,
-    per ``(batch, stream)`` key and step, what ``minibatch_grad`` needs."""
+@dataclass
+class _Layout:
+    """Rows of the stacked state: which arm, step size, switch step and noise unit each row uses.
+
+    A noise *unit* is one replica of one ``(batch, stream)`` key; rows of arms sharing the key map
+    to the same units (common random numbers).
+    """
+
+    offs: np.ndarray
+    lr: np.ndarray
+    switch: np.ndarray  # row is noisy while t < switch (-1 for noiseless arms)
+    batch: np.ndarray  # row batch size (1 for noiseless rows, unused)
+    unit: np.ndarray  # row -> unit index (0 for noiseless rows, unused)
+    unit_batch: np.ndarray  # unit -> batch size
+    unit_key: list[tuple[int, int, int]]  # unit -> (batch, stream, replica)
+
+    @property
+    def n_rows(self) -> int:
+        return int(self.offs[-1])
+
+
+def _layout(arms: list[Arm], n_replicas: int, n_steps: int, lr: float) -> _Layout:
+    sizes = [_replicas(a, n_replicas) for a in arms]
+    offs = np.concatenate([[0], np.cumsum(sizes)]).astype(np.intp)
+    keys: dict[tuple[int, int], int] = {}
+    unit_key: list[tuple[int, int, int]] = []
+    rows_lr, rows_sw, rows_b, rows_u = [], [], [], []
+    for a, s in zip(arms, sizes):
+        rows_lr.append(np.full(s, a.lr if a.lr is not None else lr))
+        if a.batch is None or a.switch == 0:
+            rows_sw.append(np.full(s, -1))
+            rows_b.append(np.ones(s, dtype=np.intp))
+            rows_u.append(np.zeros(s, dtype=np.intp))
+            continue
+        key = (a.batch, a.stream)
+        if key not in keys:
+            keys[key] = len(unit_key)
+            unit_key.extend((a.batch, a.stream, r) for r in range(s))
+        elif sum(1 for k in unit_key if k[:2] == key) != s:
+            raise ValueError(f"arms sharing the stream {key} must have the same number of replicas")
+        rows_sw.append(np.full(s, n_steps + 1 if a.switch is None else a.switch))
+        rows_b.append(np.full(s, a.batch, dtype=np.intp))
+        rows_u.append(keys[key] + np.arange(s))
+    ub = np.array([k[0] for k in unit_key], dtype=np.intp) if unit_key else np.ones(1, np.intp)
+    if not unit_key:
+        unit_key = [(1, 0, 0)]
+    return _Layout(offs, np.concatenate(rows_lr), np.concatenate(rows_sw), np.concatenate(rows_b),
+                   np.concatenate(rows_u), ub, unit_key)
+
+
+def _train(arms: list[Arm], lay: _Layout, *, model: str, d: int, w0: np.ndarray,
+           beta0: np.ndarray, n_steps: int, levels: np.ndarray, match_fn, test_fn, grad_fn,
+           bound: float) -> list[ArmResult]:
+    """The shared loop: ``grad_fn(beta, t, noisy)`` gives the (R, d) update direction ``g`` of
+    every row (``noisy``: rows still taking stochastic steps)."""
     if model not in MODELS:
         raise ValueError(f"model must be one of {MODELS}, got {model!r}")
-    sizes = [_replicas(a, n_replicas) for a in arms]
-    offs = np.concatenate([[0], np.cumsum(sizes)])
-    R = int(offs[-1])
-    lrs = np.concatenate([np.full(s, a.lr if a.lr is not None else lr) for a, s in zip(arms, sizes)])
-    switch = np.concatenate([np.full(s, -1 if a.batch is None else (n_steps + 1 if a.switch is None
-                                                                    else a.switch))
-                             for a, s in zip(arms, sizes)])
+    R = lay.n_rows
+    lrs = lay.lr[:, None]
     if model == "dln":
         wp = np.tile(w0[:d], (R, 1))
         wm = np.tile(w0[d:], (R, 1))
@@ -275,43 +319,25 @@ def _train(arms: list[Arm], *, model: str, d: int, w0: np.ndarray, beta0: np.nda
     else:
         wp = wm = None
         beta = np.tile(beta0, (R, 1))
-    # Groups of arms sharing one stream of draws: key -> list of (arm index, row slice).
-    groups: dict[tuple[int, int], list[int]] = {}
-    for i, a in enumerate(arms):
-        if a.batch is not None and a.switch != 0:
-            groups.setdefault((a.batch, a.stream), []).append(i)
-    for key, members in groups.items():
-        n_rep = {sizes[i] for i in members}
-        if len(n_rep) != 1:
-            raise ValueError(f"arms sharing the stream {key} must have the same number of replicas")
     active = np.ones(R, dtype=bool)
     m = match_fn(beta)
     mse = np.empty((n_steps + 1, R))
     mse[0] = m
     matcher = _Matcher(levels, R, d)
-    g = np.empty((R, d))
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(n_steps):
-            noisy_now = t < switch
-            g[:] = exact_grad(beta)
-            for (B, stream), members in groups.items():
-                draw = batch_source(B, stream, t)
-                for i in members:
-                    sl = slice(offs[i], offs[i + 1])
-                    if noisy_now[offs[i]]:
-                        g[sl] = draw(beta[sl])
+            g = grad_fn(beta, t, t < lay.switch)
             if model == "dln":
-                step = lrs[:, None] * g
+                step = lrs * g
                 wp_new = wp * (1.0 - step)
                 wm_new = wm * (1.0 + step)
                 b_new = wp_new * wp_new - wm_new * wm_new
             else:
-                b_new = beta - lrs[:, None] * g
-            bad = active & ~(np.all(np.isfinite(b_new), axis=1) & (np.abs(b_new).max(axis=1) < bound))
-            if bad.any():
+                b_new = beta - lrs * g
+            bad = ~(np.isfinite(b_new).all(axis=1) & (np.abs(b_new).max(axis=1) < bound))
+            if bad.any() or not active.all():
                 active &= ~bad
-            keep = ~active
-            if keep.any():
+                keep = ~active  # a diverged replica is frozen at its last finite state
                 b_new[keep] = beta[keep]
                 if model == "dln":
                     wp_new[keep] = wp[keep]
@@ -325,38 +351,70 @@ def _train(arms: list[Arm], *, model: str, d: int, w0: np.ndarray, beta0: np.nda
     out = []
     test = test_fn(beta)
     for i, a in enumerate(arms):
-        sl = slice(offs[i], offs[i + 1])
+        sl = slice(lay.offs[i], lay.offs[i + 1])
         w = np.concatenate([wp[sl], wm[sl]], axis=1) if model == "dln" else None
         out.append(ArmResult(a, mse[:, sl].copy(), test[sl], matcher.beta[sl], matcher.step[sl],
                              beta[sl].copy(), w, ~active[sl], levels))
     return out
 
 
-class _OnlineStream:
-    """Fresh Gaussian batches for one ``(batch, stream)`` key, generated in chunks of steps."""
+def _unit_generators(seed: int, tag: int, lay: _Layout) -> list[np.random.Generator]:
+    return [np.random.default_rng(np.random.SeedSequence([int(seed), tag, b, s, r]))
+            for (b, s, r) in lay.unit_key]
 
-    def __init__(self, teacher: Teacher, B: int, S: int, seed: int, stream: int, chunk: int) -> None:
-        self.rng = np.random.default_rng(np.random.SeedSequence([int(seed), 1, B, stream]))
-        self.t = teacher
-        self.B, self.S, self.chunk = B, S, chunk
-        self.start = -1
-        self.buf = None
 
-    def at(self, t: int) -> np.ndarray:
-        if self.buf is None or not self.start <= t < self.start + self.chunk:
+class _GaussianBatchNoise:
+    """Exact reduced sampler of the online minibatch gradient of a linear teacher.
+
+    For ``x_b = L z_b`` (``Sigma = L L'``), ``z_b ~ N(0, I)`` and ``u = L' e``,
+    ``(1/B) sum_b x_b x_b' e = (|u|/B) L (Q u_hat + sqrt(Q) (I - u_hat u_hat') xi)`` in law, with
+    ``Q ~ chi^2_B`` and ``xi ~ N(0, I_d)`` independent: split ``z_b`` into its component
+    ``a_b = z_b.u_hat`` and the orthogonal rest; ``Q = sum a_b^2`` and, given the ``a_b``,
+    ``sum_b a_b z_perp_b ~ N(0, Q (I - u_hat u_hat'))``. So a batch of any size costs ``d + 1``
+    random numbers per replica and step, instead of ``B d``.
+    """
+
+    def __init__(self, lay: _Layout, d: int, seed: int, chunk: int) -> None:
+        self.gens = _unit_generators(seed, 1, lay)
+        self.df = lay.unit_batch.astype(float)
+        self.d, self.chunk = d, chunk
+        self.start, self.Q, self.xi = -1, None, None
+
+    def at(self, t: int) -> tuple[np.ndarray, np.ndarray]:
+        if self.Q is None or not self.start <= t < self.start + self.chunk:
             self.start = t
-            z = self.rng.standard_normal((self.chunk, self.S, self.B, self.t.d))
-            self.buf = z @ self.t.chol.T
-        return self.buf[t - self.start]
+            self.Q = np.stack([g.chisquare(df, size=self.chunk) for g, df in zip(self.gens, self.df)],
+                              axis=1)  # (chunk, U)
+            self.xi = np.stack([g.standard_normal((self.chunk, self.d)) for g in self.gens],
+                               axis=1)  # (chunk, U, d)
+        k = t - self.start
+        return self.Q[k], self.xi[k]
+
+
+class _ExplicitBatchNoise:
+    """Reference sampler: draws the ``B`` fresh inputs ``z_b ~ N(0, I)`` explicitly (slow)."""
+
+    def __init__(self, lay: _Layout, d: int, seed: int) -> None:
+        self.gens = _unit_generators(seed, 3, lay)
+        self.B = lay.unit_batch
+        self.d = d
+
+    def at(self, t: int) -> list[np.ndarray]:
+        return [g.standard_normal((int(b), self.d)) for g, b in zip(self.gens, self.B)]
 
 
 def train_online(teacher: Teacher, arms: list[Arm], *, lr: float, n_steps: int, n_replicas: int,
-                 seed: int, levels: object = None, model: str = "dln", chunk: int = 64,
-                 bound: float = 1e6) -> list[ArmResult]:
-    """Online training: every step draws a fresh batch ``x ~ N(0, Sigma)``, ``y = beta*.x``.
+                 seed: int, levels: object = None, model: str = "dln", chunk: int = 256,
+                 sampler: str = "reduced", bound: float = 1e6) -> list[ArmResult]:
+    """Online training: every step uses a fresh batch ``x ~ N(0, Sigma)``, ``y = beta*.x``.
 
-    Noiseless arms use the exact population gradient ``g = Sigma (beta - beta*)``. The matching loss
-    is the population MSE. See the module docstring for arms, streams and matching.
+    Noiseless arms (and switched arms after their switch) use the exact population gradient
+    ``g = Sigma (beta - beta*)``. The matching loss is the population MSE.
+
+    ``sampler="reduced"`` (default) draws the minibatch gradient from its exact law with ``d + 1``
+    numbers per replica and step (see :class:`_GaussianBatchNoise`); ``sampler="explicit"`` draws the
+    ``B`` inputs themselves (a slow reference with the same law, used by the tests). Unit ``(batch,
+    stream, replica)`` draws from ``SeedSequence([seed, tag, batch, stream, replica])``.
 
     Returns one :class:`ArmResult` per arm, in order.
     """
@@ -365,32 +423,45 @@ def train_online(teacher: Teacher, arms: list[Arm], *, lr: float, n_steps: int, 
     lr = positive(lr, "lr")
     n_steps = positive_int(n_steps, "n_steps")
     n_replicas = positive_int(n_replicas, "n_replicas")
-    positive_int(chunk, "chunk")
+    chunk = min(positive_int(chunk, "chunk"), n_steps)
+    if sampler not in ("reduced", "explicit"):
+        raise ValueError(f"sampler must be 'reduced' or 'explicit', got {sampler!r}")
     arms = _check_arms(arms, n_replicas, n_steps, None)
     lv = _check_levels(levels)
-    Sigma, bstar = teacher.Sigma, teacher.beta_star
-    streams: dict[tuple[int, int], _OnlineStream] = {}
-    for a in arms:
-        if a.batch is not None and a.switch != 0:
-            key = (a.batch, a.stream)
-            if key not in streams:
-                streams[key] = _OnlineStream(teacher, a.batch, _replicas(a, n_replicas), seed,
-                                             a.stream, min(chunk, n_steps))
+    lay = _layout(arms, n_replicas, n_steps, lr)
+    Sigma, L, bstar = teacher.Sigma, teacher.chol, teacher.beta_star
+    inv_b = 1.0 / lay.batch
+    noise = (_GaussianBatchNoise(lay, teacher.d, seed, chunk) if sampler == "reduced"
+             else _ExplicitBatchNoise(lay, teacher.d, seed))
 
-    def batch_source(B: int, stream: int, t: int):
-        X = streams[(B, stream)].at(t)  # (S, B, d)
+    def grad_reduced(beta: np.ndarray, t: int, noisy: np.ndarray) -> np.ndarray:
+        e = beta - bstar
+        if not noisy.any():
+            return e @ Sigma
+        Q, xi = noise.at(t)
+        Q, xi = Q[lay.unit], xi[lay.unit]
+        u = e @ L  # rows are (L' e)'
+        nu = np.sqrt(np.einsum("rd,rd->r", u, u))
+        uh = u / np.where(nu > 0, nu, 1.0)[:, None]
+        q = np.where(noisy, Q * inv_b, 1.0)
+        amp = np.where(noisy, np.sqrt(Q) * inv_b, 0.0)
+        perp = xi - np.einsum("rd,rd->r", xi, uh)[:, None] * uh
+        v = q[:, None] * uh + amp[:, None] * perp
+        return (nu[:, None] * v) @ L.T
 
-        def grad(beta: np.ndarray) -> np.ndarray:
-            r = np.einsum("sbd,sd->sb", X, beta - bstar)
-            return np.einsum("sbd,sb->sd", X, r) / B
+    def grad_explicit(beta: np.ndarray, t: int, noisy: np.ndarray) -> np.ndarray:
+        e = beta - bstar
+        g = e @ Sigma
+        if noisy.any():
+            zs = noise.at(t)
+            for r in np.flatnonzero(noisy):
+                x = zs[lay.unit[r]] @ L.T
+                g[r] = x.T @ (x @ e[r]) / x.shape[0]
+        return g
 
-        return grad
-
-    return _train(arms, model=model, d=teacher.d, w0=teacher.w0, beta0=teacher.beta0, lr=lr,
-                  n_steps=n_steps, n_replicas=n_replicas, levels=lv,
-                  match_fn=teacher.mse, test_fn=teacher.mse,
-                  exact_grad=lambda beta: (beta - bstar) @ Sigma,
-                  batch_source=batch_source, bound=bound)
+    return _train(arms, lay, model=model, d=teacher.d, w0=teacher.w0, beta0=teacher.beta0,
+                  n_steps=n_steps, levels=lv, match_fn=teacher.mse, test_fn=teacher.mse,
+                  grad_fn=grad_reduced if sampler == "reduced" else grad_explicit, bound=bound)
 
 
 def train_offline(teacher: Teacher, X: object, arms: list[Arm], *, lr: float, n_steps: int,
@@ -398,9 +469,10 @@ def train_offline(teacher: Teacher, X: object, arms: list[Arm], *, lr: float, n_
                   bound: float = 1e6) -> list[ArmResult]:
     """Offline training on the fixed dataset ``X`` (n, d), ``y = X beta*``.
 
-    SGD draws batches with replacement, indices drawn up front per ``(batch, stream)`` from
-    ``SeedSequence([seed, 2, batch, stream])``. Noiseless arms are full-batch GD. The matching loss
-    is the train MSE ``(1/n)||X beta - y||^2``; ``test_mse`` is the population MSE of the teacher.
+    SGD draws batches with replacement, all indices drawn up front; unit ``(batch, stream,
+    replica)`` uses ``SeedSequence([seed, 2, batch, stream, replica])``. Noiseless arms (and switched
+    arms after the switch) are full-batch GD. The matching loss is the train MSE
+    ``(1/n)||X beta - y||^2``; ``test_mse`` is the population MSE of the teacher.
     """
     if not isinstance(teacher, Teacher):
         raise TypeError(f"teacher must be a Teacher, got {type(teacher).__name__}")
@@ -413,35 +485,34 @@ def train_offline(teacher: Teacher, X: object, arms: list[Arm], *, lr: float, n_
     n = X.shape[0]
     arms = _check_arms(arms, n_replicas, n_steps, n)
     lv = _check_levels(levels)
+    lay = _layout(arms, n_replicas, n_steps, lr)
     y = X @ teacher.beta_star
     H = X.T @ X / n
     hb = X.T @ y / n
-    idx: dict[tuple[int, int], np.ndarray] = {}
-    for a in arms:
-        if a.batch is not None and a.switch != 0:
-            key = (a.batch, a.stream)
-            if key not in idx:
-                rng = np.random.default_rng(np.random.SeedSequence([int(seed), 2, a.batch, a.stream]))
-                idx[key] = rng.integers(0, n, size=(n_steps, _replicas(a, n_replicas), a.batch))
+    bmax = int(lay.unit_batch.max())
+    # Indices (T, U, bmax) drawn up front; weights 1/B on the first B slots of each row.
+    idx_u = np.zeros((n_steps, len(lay.unit_key), bmax), dtype=np.intp)
+    for u, g in enumerate(_unit_generators(seed, 2, lay)):
+        b = int(lay.unit_batch[u])
+        idx_u[:, u, :b] = g.integers(0, n, size=(n_steps, b))
+    wts = (np.arange(bmax)[None, :] < lay.batch[:, None]) / lay.batch[:, None]
 
-    def batch_source(B: int, stream: int, t: int):
-        ii = idx[(B, stream)][t]
-        Xb, yb = X[ii], y[ii]  # (S, B, d), (S, B)
-
-        def grad(beta: np.ndarray) -> np.ndarray:
-            r = np.einsum("sbd,sd->sb", Xb, beta) - yb
-            return np.einsum("sbd,sb->sd", Xb, r) / B
-
-        return grad
+    def grad(beta: np.ndarray, t: int, noisy: np.ndarray) -> np.ndarray:
+        g = beta @ H - hb
+        if noisy.any():
+            ii = idx_u[t][lay.unit]  # (R, bmax)
+            Xb = X[ii]
+            r = (np.einsum("rbd,rd->rb", Xb, beta) - y[ii]) * wts
+            g = np.where(noisy[:, None], np.einsum("rbd,rb->rd", Xb, r), g)
+        return g
 
     def train_mse(beta: np.ndarray) -> np.ndarray:
         r = beta @ X.T - y
         return np.mean(r * r, axis=1)
 
-    return _train(arms, model=model, d=teacher.d, w0=teacher.w0, beta0=teacher.beta0, lr=lr,
-                  n_steps=n_steps, n_replicas=n_replicas, levels=lv, match_fn=train_mse,
-                  test_fn=teacher.mse, exact_grad=lambda beta: beta @ H - hb,
-                  batch_source=batch_source, bound=bound)
+    return _train(arms, lay, model=model, d=teacher.d, w0=teacher.w0, beta0=teacher.beta0,
+                  n_steps=n_steps, levels=lv, match_fn=train_mse, test_fn=teacher.mse,
+                  grad_fn=grad, bound=bound)
 
 
 # --------------------------------------------------------------------------- least squares theory

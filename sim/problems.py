@@ -58,8 +58,9 @@ class Problem:
 
     def sgf_term(self, gamma: float, batch_size: int = 1) -> SDETerm:
         """SGF with the exact minibatch-noise covariance (generic; see the module docstring)."""
-        return _ExactCovarianceSGF(self, positive(gamma, "gamma"),
-                                   positive_int(batch_size, "batch_size"))
+        return _ExactCovarianceSGF(
+            self, positive(gamma, "gamma"), positive_int(batch_size, "batch_size")
+        )
 
     def gradient_field(self) -> SDETerm:
         """Gradient flow as a noise-free term (drift ``-grad L``)."""
@@ -168,7 +169,7 @@ class DiagonalNetwork(Problem):
         return np.tile(np.concatenate([a, a]), (positive_int(n_replicas, "n_replicas"), 1))
 
     def split(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return theta[:, : self.d], theta[:, self.d:]
+        return theta[:, : self.d], theta[:, self.d :]
 
     def beta(self, theta: np.ndarray) -> np.ndarray:
         wp, wm = self.split(theta)
@@ -263,7 +264,7 @@ class DiagonalSGF(SDETerm):
         # linear part: sum_j S D_j S D_j w s^2 = s^2 diag(X^T X) w   (S^2 = I)
         lin = (s * s) * sq * w
         gw = gL * sign * w  # (R, 2d)
-        proj = gw[:, : self.problem.d] @ X.T + gw[:, self.problem.d:] @ X.T  # (R, n)
+        proj = gw[:, : self.problem.d] @ X.T + gw[:, self.problem.d :] @ X.T  # (R, n)
         xp = proj @ X  # (R, d): sum_j proj_j X[j]
         nonlin = 2 * self._c * sign * w * np.concatenate([xp, xp], axis=1)
         del wp, wm, r

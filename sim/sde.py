@@ -103,8 +103,13 @@ def _milstein(term: SDETerm, x: np.ndarray, h: float, dW: np.ndarray) -> np.ndar
     # Commutative noise: X + f h + G dW + 1/2 sum_jk L^j g_k dW_j dW_k - h/2 sum_j L^j g_j,
     # where sum_jk L^j g_k dW_j dW_k = D(G(.) dW)[G dW] with dW held fixed.
     g_dw = term.diffusion(x, dW)
-    return x + term.drift(x) * h + g_dw + 0.5 * term.diffusion_jvp(x, dW, g_dw) \
+    return (
+        x
+        + term.drift(x) * h
+        + g_dw
+        + 0.5 * term.diffusion_jvp(x, dW, g_dw)
         - h * term.ito_correction(x)
+    )
 
 
 def _heun(term: SDETerm, x: np.ndarray, h: float, dW: np.ndarray) -> np.ndarray:
@@ -123,15 +128,27 @@ _STEPS = {
 }
 
 SCHEMES: dict[str, Scheme] = {
-    "euler_maruyama": Scheme("euler_maruyama", "ito", 0.5, 1.0,
-                             description="Euler-Maruyama (Itô)."),
+    "euler_maruyama": Scheme(
+        "euler_maruyama", "ito", 0.5, 1.0, description="Euler-Maruyama (Itô)."
+    ),
     "log_euler_maruyama": Scheme(
-        "log_euler_maruyama", "ito", 0.5, 1.0, requires_positive=True,
-        description="Euler-Maruyama on log X with the Itô drift; positivity-preserving."),
-    "milstein": Scheme("milstein", "ito", 1.0, 1.0,
-                       description="Milstein for diagonal or commutative noise (Itô)."),
-    "heun": Scheme("heun", "stratonovich", 1.0, 1.0,
-                   description="Stochastic Heun; converges to the Stratonovich solution."),
+        "log_euler_maruyama",
+        "ito",
+        0.5,
+        1.0,
+        requires_positive=True,
+        description="Euler-Maruyama on log X with the Itô drift; positivity-preserving.",
+    ),
+    "milstein": Scheme(
+        "milstein", "ito", 1.0, 1.0, description="Milstein for diagonal or commutative noise (Itô)."
+    ),
+    "heun": Scheme(
+        "heun",
+        "stratonovich",
+        1.0,
+        1.0,
+        description="Stochastic Heun; converges to the Stratonovich solution.",
+    ),
 }
 
 

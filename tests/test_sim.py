@@ -29,16 +29,29 @@ N_FINE = 2**10
 LADDER = [2**k for k in range(2, 8)]
 
 
-def strong_slope(scheme: str, calculus: str, seed: int = 11, paths: int = 2000,
-                 mu: float = 0.5, sigma: float = 0.8) -> float:
+def strong_slope(
+    scheme: str,
+    calculus: str,
+    seed: int = 11,
+    paths: int = 2000,
+    mu: float = 0.5,
+    sigma: float = 0.8,
+) -> float:
     gbm = GeometricBrownianMotion(mu, sigma)
     dW = BrownianPath(seed, paths, 1, 1.0 / N_FINE).fine(N_FINE)
     exact = gbm.exact(np.ones((paths, 1)), 1.0, dW.sum(0), calculus)
     hs, errs = [], []
     for s in LADDER:
         n = N_FINE // s
-        res = sde_solve(gbm, np.ones((paths, 1)), 1.0 / n, n, scheme=scheme,
-                        increments=coarsen(dW, s), recorder=Recorder(every=n, loss=False))
+        res = sde_solve(
+            gbm,
+            np.ones((paths, 1)),
+            1.0 / n,
+            n,
+            scheme=scheme,
+            increments=coarsen(dW, s),
+            recorder=Recorder(every=n, loss=False),
+        )
         hs.append(1.0 / n)
         errs.append(np.mean(np.abs(res.theta - exact)))
     return float(np.polyfit(np.log(hs), np.log(errs), 1)[0])
@@ -86,8 +99,14 @@ def test_euler_maruyama_weak_order_one_on_ou():
     hs, em, ev = [], [], []
     for s in (8, 4, 2, 1):
         n = n_fine // s
-        x = sde_solve(ou, np.full((1, paths), 10.0), 1.0 / n, n, increments=coarsen(dW, s),
-                      recorder=Recorder(every=n, loss=False)).theta[0]
+        x = sde_solve(
+            ou,
+            np.full((1, paths), 10.0),
+            1.0 / n,
+            n,
+            increments=coarsen(dW, s),
+            recorder=Recorder(every=n, loss=False),
+        ).theta[0]
         hs.append(1.0 / n)
         em.append(abs(x.mean() - m))
         ev.append(abs(x.var() - v))
@@ -119,8 +138,9 @@ def test_least_squares_flow_matches_matrix_exponential():
         np.testing.assert_allclose(flow.theta[k], prob.flow_exact(theta0, t), rtol=1e-8, atol=1e-9)
     # the integral of the loss: d/dt ||theta - theta*|| is not needed; check by quadrature
     losses = np.array([prob.loss(prob.flow_exact(theta0, t)) for t in np.linspace(0, 5, 2001)])
-    np.testing.assert_allclose(flow.loss_integral[-1], np.trapezoid(losses, dx=5 / 2000, axis=0),
-                               rtol=1e-5)
+    np.testing.assert_allclose(
+        flow.loss_integral[-1], np.trapezoid(losses, dx=5 / 2000, axis=0), rtol=1e-5
+    )
 
 
 def test_gd_and_sgd_from_zero_reach_min_norm_interpolant():
@@ -130,8 +150,7 @@ def test_gd_and_sgd_from_zero_reach_min_norm_interpolant():
     res = gd(prob, np.zeros(9), lr, 20000, recorder=Recorder(every=20000))
     assert res.final_loss[0] < 1e-25
     np.testing.assert_allclose(res.theta[0], target, atol=1e-10)
-    res = sgd(prob, np.zeros(9), 0.05, 20000, seed=4, n_replicas=3,
-              recorder=Recorder(every=20000))
+    res = sgd(prob, np.zeros(9), 0.05, 20000, seed=4, n_replicas=3, recorder=Recorder(every=20000))
     assert np.all(res.final_loss < 1e-25)
     np.testing.assert_allclose(res.theta, np.tile(target, (3, 1)), atol=1e-10)
 
@@ -152,11 +171,18 @@ def test_diagonal_network_flow_obeys_mirror_identity():
         return np.concatenate([-prob.grad(th)[0], prob.residual(th)[0]])
 
     ts = np.linspace(0, 20, 9)
-    sol = solve_ivp(rhs, (0, 20), np.concatenate([prob.init(alpha)[0], np.zeros(n)]),
-                    method="DOP853", t_eval=ts, rtol=1e-11, atol=1e-13)
+    sol = solve_ivp(
+        rhs,
+        (0, 20),
+        np.concatenate([prob.init(alpha)[0], np.zeros(n)]),
+        method="DOP853",
+        t_eval=ts,
+        rtol=1e-11,
+        atol=1e-13,
+    )
     for k in range(ts.size):
         th = sol.y[: 2 * d, k][None]
-        R = sol.y[2 * d:, k]
+        R = sol.y[2 * d :, k]
         predicted = 2 * alpha**2 * np.sinh(-(2 / n) * X.T @ R)
         np.testing.assert_allclose(prob.beta(th)[0], predicted, rtol=1e-7, atol=1e-10)
         wp, wm = prob.split(th)
@@ -189,13 +215,15 @@ def test_analytic_sgf_derivatives_match_finite_differences():
     x = np.abs(rng.standard_normal((3, 16))) + 0.1
     dW = rng.standard_normal((3, 5))
     v = rng.standard_normal((3, 16))
-    np.testing.assert_allclose(term.diffusion_jvp(x, dW, v), SDETerm.diffusion_jvp(term, x, dW, v),
-                               rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(
+        term.diffusion_jvp(x, dW, v), SDETerm.diffusion_jvp(term, x, dW, v), rtol=1e-6, atol=1e-8
+    )
     np.testing.assert_allclose(term.diffusion_sq(x), SDETerm.diffusion_sq(term, x), rtol=1e-12)
     # ito_correction: analytic formula vs the generic one built from finite-difference jvps
     generic = 0.5 * sum(
         SDETerm.diffusion_jvp(term, x, e, term.diffusion(x, e))
-        for e in (np.eye(5)[[j] * 3] for j in range(5)))
+        for e in (np.eye(5)[[j] * 3] for j in range(5))
+    )
     np.testing.assert_allclose(term.ito_correction(x), generic, rtol=1e-6, atol=1e-8)
 
 
@@ -203,7 +231,11 @@ def test_analytic_sgf_derivatives_match_finite_differences():
 def test_gradients_match_finite_differences(cls):
     rng = np.random.default_rng(1)
     X = rng.standard_normal((6, 4))
-    y = np.sign(rng.standard_normal(6)) if cls is LogisticRegression else np.abs(rng.standard_normal(6))
+    y = (
+        np.sign(rng.standard_normal(6))
+        if cls is LogisticRegression
+        else np.abs(rng.standard_normal(6))
+    )
     prob = cls(X, y)
     theta = rng.standard_normal((2, prob.n_params)) + 0.3
     g = prob.grad(theta)
@@ -257,8 +289,9 @@ def test_streamed_increments_equal_fine_array_and_coarsening():
     fine = bp.fine(64)
     streamed = np.stack(list(bp.increments(64)))
     assert np.array_equal(fine, streamed)
-    np.testing.assert_allclose(np.stack(list(bp.increments(16, stride=4))), coarsen(fine, 4),
-                               rtol=1e-14, atol=1e-15)
+    np.testing.assert_allclose(
+        np.stack(list(bp.increments(16, stride=4))), coarsen(fine, 4), rtol=1e-14, atol=1e-15
+    )
 
 
 def test_batch_indices_without_replacement_cover_each_epoch():
@@ -304,17 +337,29 @@ def test_divergence_of_one_replica_does_not_stop_the_others():
 
 
 # --------------------------------------------------------------------------- bad input
-@pytest.mark.parametrize("bad, match", [
-    (lambda: LeastSquares(np.ones(3), np.ones(3)), "X must be 2-D"),
-    (lambda: LeastSquares(np.ones((3, 2)), np.ones(4)), "y must have length 3"),
-    (lambda: LeastSquares([[1.0, np.nan]], [1.0]), "X contains non-finite"),
-    (lambda: gd(LeastSquares(np.eye(2), np.ones(2)), np.zeros(2), -0.1, 10), "lr must be finite and > 0"),
-    (lambda: gd(LeastSquares(np.eye(2), np.ones(2)), np.zeros(3), 0.1, 10), r"theta must have shape \(2,\)"),
-    (lambda: sgd(LeastSquares(np.eye(2), np.ones(2)), np.zeros(2), 0.1, 10, batch_size=3), "batch_size"),
-    (lambda: get_scheme("runge_kutta"), "unknown scheme 'runge_kutta'"),
-    (lambda: LogisticRegression(np.eye(2), np.array([0.0, 1.0])), "labels -1 and \\+1"),
-    (lambda: DiagonalNetwork(np.eye(2), np.ones(2)).init(-1.0), "alpha must be finite and > 0"),
-])
+@pytest.mark.parametrize(
+    "bad, match",
+    [
+        (lambda: LeastSquares(np.ones(3), np.ones(3)), "X must be 2-D"),
+        (lambda: LeastSquares(np.ones((3, 2)), np.ones(4)), "y must have length 3"),
+        (lambda: LeastSquares([[1.0, np.nan]], [1.0]), "X contains non-finite"),
+        (
+            lambda: gd(LeastSquares(np.eye(2), np.ones(2)), np.zeros(2), -0.1, 10),
+            "lr must be finite and > 0",
+        ),
+        (
+            lambda: gd(LeastSquares(np.eye(2), np.ones(2)), np.zeros(3), 0.1, 10),
+            r"theta must have shape \(2,\)",
+        ),
+        (
+            lambda: sgd(LeastSquares(np.eye(2), np.ones(2)), np.zeros(2), 0.1, 10, batch_size=3),
+            "batch_size",
+        ),
+        (lambda: get_scheme("runge_kutta"), "unknown scheme 'runge_kutta'"),
+        (lambda: LogisticRegression(np.eye(2), np.array([0.0, 1.0])), "labels -1 and \\+1"),
+        (lambda: DiagonalNetwork(np.eye(2), np.ones(2)).init(-1.0), "alpha must be finite and > 0"),
+    ],
+)
 def test_bad_input_names_the_problem(bad, match):
     with pytest.raises(ValueError, match=match):
         bad()

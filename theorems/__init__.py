@@ -29,8 +29,22 @@ from theorems.core.verdicts import ClaimResult, Outcome, Verdict
 __version__ = "0.1.0"
 
 __all__ = [
-    "PROFILES", "Check", "Citation", "Claim", "ClaimResult", "Context", "FalseVariant", "Kind",
-    "Outcome", "Status", "UnknownClaimError", "Verdict", "claim", "registry", "replay", "verify",
+    "PROFILES",
+    "Check",
+    "Citation",
+    "Claim",
+    "ClaimResult",
+    "Context",
+    "FalseVariant",
+    "Kind",
+    "Outcome",
+    "Status",
+    "UnknownClaimError",
+    "Verdict",
+    "claim",
+    "registry",
+    "replay",
+    "verify",
 ]
 
 

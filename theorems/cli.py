@@ -14,7 +14,6 @@ import textwrap
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from typing import Any
 
 from theorems.core.claims import PROFILES, Claim, UnknownClaimError
 from theorems.core.verdicts import ClaimResult, Outcome, Verdict
@@ -41,19 +40,31 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("id")
 
     def run_opts(sp: argparse.ArgumentParser) -> None:
-        default_profile = os.environ.get("THEOREMS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
-        sp.add_argument("--profile", choices=PROFILES, default=default_profile,
-                        help="dev (quick, default), ci, thorough (many examples)")
+        default_profile = os.environ.get("THEOREMS_PROFILE") or (
+            "ci" if os.environ.get("CI") else "dev"
+        )
+        sp.add_argument(
+            "--profile",
+            choices=PROFILES,
+            default=default_profile,
+            help="dev (quick, default), ci, thorough (many examples)",
+        )
         sp.add_argument("--seed", type=_nonneg_int, default=0, help="run seed (default 0)")
         sp.add_argument("--jobs", type=_pos_int, default=1, help="parallel processes (default 1)")
-        sp.add_argument("--json", metavar="PATH", default=None,
-                        help=f"JSON report path (verify default: {DEFAULT_JSON}; '-' disables)")
+        sp.add_argument(
+            "--json",
+            metavar="PATH",
+            default=None,
+            help=f"JSON report path (verify default: {DEFAULT_JSON}; '-' disables)",
+        )
         sp.add_argument("--junit", metavar="PATH", default=None, help="JUnit XML report path")
         sp.add_argument("--figures", metavar="DIR", default=None, help="write figures to DIR")
         sp.add_argument("--quiet", action="store_true", help="no progress display")
 
     v = sub.add_parser("verify", help="run claims and their false variants")
-    v.add_argument("ids", nargs="*", metavar="ID", help="claim ids, prefixes or globs (default: all)")
+    v.add_argument(
+        "ids", nargs="*", metavar="ID", help="claim ids, prefixes or globs (default: all)"
+    )
     run_opts(v)
 
     f = sub.add_parser("falsify", help="hunt for counterexamples to the conjectures in a file")
@@ -90,7 +101,8 @@ def _console():
     try:
         from rich.console import Console
 
-        return Console(highlight=False, soft_wrap=False)
+        width = None if sys.stdout.isatty() else 160  # a log file deserves a readable table
+        return Console(highlight=False, soft_wrap=False, width=width)
     except ImportError:  # pragma: no cover - rich is an optional extra
         return None
 
@@ -107,13 +119,14 @@ def _print_table(title: str, headers: list[str], rows: list[list[str]]) -> None:
             t.add_row(*r)
         con.print(t)
         return
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
-              for i, h in enumerate(headers)]
+    widths = [
+        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)
+    ]
     print(title)
-    print("  ".join(h.ljust(w) for h, w in zip(headers, widths)))
+    print("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)))
     print("  ".join("-" * w for w in widths))
     for r in rows:
-        print("  ".join(c.ljust(w) for c, w in zip(r, widths)))
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)))
 
 
 _STYLE = {"holds": "green", "falsified": "red", "inconclusive": "yellow", "error": "magenta"}
@@ -133,8 +146,9 @@ def cmd_list(args: argparse.Namespace) -> int:
     import theorems
 
     reg = theorems.registry()
-    rows = [[c.id, c.paper.key, c.status.value, c.kind.value, str(len(c.false_variants))]
-            for c in reg]
+    rows = [
+        [c.id, c.paper.key, c.status.value, c.kind.value, str(len(c.false_variants))] for c in reg
+    ]
     _print_table(f"{len(rows)} claims", ["id", "paper", "status", "kind", "false variants"], rows)
     _report_load_errors()
     return 0
@@ -150,13 +164,26 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def render_claim_text(c: Claim) -> str:
     w = textwrap.TextWrapper(width=100, subsequent_indent="  ")
-    out = [c.id, "=" * len(c.id), "", f"Paper:      {c.paper}", f"Status:     {c.status.value}",
-           f"Kind:       {c.kind.value}", "", "Statement:", textwrap.indent(c.statement.strip(), "  ")]
-    for label, text in (("Assumptions", c.assumptions), ("Closed form", c.closed_form),
-                        ("How it is checked", c.method), ("Tolerance", c.tolerance)):
+    out = [
+        c.id,
+        "=" * len(c.id),
+        "",
+        f"Paper:      {c.paper}",
+        f"Status:     {c.status.value}",
+        f"Kind:       {c.kind.value}",
+        "",
+        "Statement:",
+        textwrap.indent(c.statement.strip(), "  "),
+    ]
+    for label, text in (
+        ("Assumptions", c.assumptions),
+        ("Closed form", c.closed_form),
+        ("How it is checked", c.method),
+        ("Tolerance", c.tolerance),
+    ):
         if text:
             out += ["", f"{label}:", textwrap.indent(textwrap.dedent(text).strip(), "  ")]
-    out += ["", f"Examples per profile: " + ", ".join(f"{p}={c.max_examples(p)}" for p in PROFILES)]
+    out += ["", "Examples per profile: " + ", ".join(f"{p}={c.max_examples(p)}" for p in PROFILES)]
     out += ["", "False variants (must be falsified):"]
     for v in c.false_variants:
         out.append(w.fill(f"- {v.id}: {v.description}"))
@@ -185,8 +212,16 @@ def _error_result(c: Claim, message: str, tb: str = "") -> ClaimResult:
     return ClaimResult(c.id, c.paper.key, c.status.value, c.kind.value, v, [])
 
 
-def run_many(claims: list[Claim], *, profile: str, seed: int, jobs: int, figures: str | None,
-             quiet: bool, files: Sequence[str] = ()) -> tuple[list[ClaimResult], bool]:
+def run_many(
+    claims: list[Claim],
+    *,
+    profile: str,
+    seed: int,
+    jobs: int,
+    figures: str | None,
+    quiet: bool,
+    files: Sequence[str] = (),
+) -> tuple[list[ClaimResult], bool]:
     """Run claims (in parallel processes when jobs > 1). Returns (results, interrupted)."""
     from theorems.core.runner import run_claim
 
@@ -200,8 +235,9 @@ def run_many(claims: list[Claim], *, profile: str, seed: int, jobs: int, figures
                 results[c.id] = run_claim(c, profile=profile, seed=seed, figures_dir=figures)
                 progress.done(results[c.id])
         else:
-            with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init,
-                                     initargs=(list(files),)) as ex:
+            with ProcessPoolExecutor(
+                max_workers=jobs, initializer=_worker_init, initargs=(list(files),)
+            ) as ex:
                 futs = {ex.submit(_worker, c.id, profile, seed, figures): c for c in claims}
                 for fut in as_completed(futs):
                     c = futs[fut]
@@ -210,8 +246,9 @@ def run_many(claims: list[Claim], *, profile: str, seed: int, jobs: int, figures
                     except Exception as exc:
                         import traceback
 
-                        results[c.id] = _error_result(c, f"worker failed: {exc}",
-                                                      traceback.format_exc())
+                        results[c.id] = _error_result(
+                            c, f"worker failed: {exc}", traceback.format_exc()
+                        )
                     progress.done(results[c.id])
     except KeyboardInterrupt:
         interrupted = True
@@ -249,8 +286,12 @@ class _Progress:
             self._rich.update(self._task, advance=1)
         else:
             mark = "ok" if r.passed else "FAIL"
-            print(f"[{self.n}/{self.total}] {r.claim_id}: {r.verdict.outcome.value} "
-                  f"({r.seconds:.1f}s) {mark}", file=sys.stderr, flush=True)
+            print(
+                f"[{self.n}/{self.total}] {r.claim_id}: {r.verdict.outcome.value} "
+                f"({r.seconds:.1f}s) {mark}",
+                file=sys.stderr,
+                flush=True,
+            )
 
     def close(self) -> None:
         if self._rich is not None:
@@ -291,8 +332,16 @@ def print_results(results: list[ClaimResult], title: str) -> None:
     rows = []
     for r in results:
         expected = None if r.status == "conjecture" else Outcome.HOLDS
-        rows.append([r.claim_id, r.status, _verdict_cell(r.verdict.outcome, expected),
-                     _variants_cell(r), _evidence_cell(r), f"{r.seconds:.1f}"])
+        rows.append(
+            [
+                r.claim_id,
+                r.status,
+                _verdict_cell(r.verdict.outcome, expected),
+                _variants_cell(r),
+                _evidence_cell(r),
+                f"{r.seconds:.1f}",
+            ]
+        )
     _print_table(title, ["claim", "status", "verdict", "false variants", "evidence", "s"], rows)
     # Counterexamples found for the false variants, and anything unexpected, in full.
     for r in results:
@@ -304,8 +353,10 @@ def print_results(results: list[ClaimResult], title: str) -> None:
                 if tb:
                     print(textwrap.indent(tb.strip().splitlines()[-1], "    "))
             elif ce is not None and v.id == r.claim_id:
-                print(f"\n{v.id}: {v.outcome.value}: {v.reason}\n    instance: {ce['instance']}"
-                      f"\n    replay: {v.evidence.get('replay', {}).get('call', '')}")
+                print(
+                    f"\n{v.id}: {v.outcome.value}: {v.reason}\n    instance: {ce['instance']}"
+                    f"\n    replay: {v.evidence.get('replay', {}).get('call', '')}"
+                )
 
 
 def _report_load_errors() -> list[dict[str, str]]:
@@ -313,22 +364,38 @@ def _report_load_errors() -> list[dict[str, str]]:
 
     out = []
     for name, tb in LOAD_ERRORS:
-        print(f"warning: could not import claim module {name}: {tb.strip().splitlines()[-1]}",
-              file=sys.stderr)
+        print(
+            f"warning: could not import claim module {name}: {tb.strip().splitlines()[-1]}",
+            file=sys.stderr,
+        )
         out.append({"module": name, "traceback": tb})
     return out
 
 
-def _finish(results: list[ClaimResult], interrupted: bool, args: argparse.Namespace, t0: float,
-            title: str, default_json: str | None, argv: list[str],
-            extra_errors: list[dict[str, str]] | None = None) -> int:
+def _finish(
+    results: list[ClaimResult],
+    interrupted: bool,
+    args: argparse.Namespace,
+    t0: float,
+    title: str,
+    default_json: str | None,
+    argv: list[str],
+    extra_errors: list[dict[str, str]] | None = None,
+    falsify: bool = False,
+) -> int:
     from theorems.core.report import build_report, summary, write_json, write_junit
 
     total = time.perf_counter() - t0
     load_errors = _report_load_errors() + (extra_errors or [])
-    report = build_report(results, seed=args.seed, profile=args.profile, total_seconds=total,
-                          command=["theorems", *argv], interrupted=interrupted,
-                          load_errors=load_errors)
+    report = build_report(
+        results,
+        seed=args.seed,
+        profile=args.profile,
+        total_seconds=total,
+        command=["theorems", *argv],
+        interrupted=interrupted,
+        load_errors=load_errors,
+    )
     json_path = args.json if args.json is not None else default_json
     if json_path and json_path != "-":
         write_json(json_path, report)
@@ -336,13 +403,32 @@ def _finish(results: list[ClaimResult], interrupted: bool, args: argparse.Namesp
         write_junit(args.junit, results, total)
     print_results(results, title)
     s = summary(results)
-    print(f"\n{s['passed']}/{s['claims']} claims as expected; "
-          f"{s['false_variants_falsified']}/{s['false_variants']} false variants falsified; "
-          f"{total:.1f} s (profile {args.profile}, seed {args.seed})"
-          + (f"; report: {json_path}" if json_path and json_path != "-" else ""))
+    if falsify:
+        k = s["claims_by_verdict"]
+        print(
+            f"\n{k['falsified']} of {s['claims']} conjectures falsified, {k['holds']} survived the "
+            f"search, {k['inconclusive']} inconclusive, {k['error']} errors; {total:.1f} s "
+            f"(profile {args.profile}, seed {args.seed})"
+        )
+    else:
+        print(
+            f"\n{s['passed']}/{s['claims']} claims as expected; "
+            f"{s['false_variants_falsified']}/{s['false_variants']} false variants falsified; "
+            f"{total:.1f} s (profile {args.profile}, seed {args.seed})"
+        )
+    if json_path and json_path != "-":
+        print(f"report: {json_path}")
     if interrupted:
         print("interrupted: the partial report was written", file=sys.stderr)
         return 130
+    if falsify:  # a hunt succeeds (exit 1) when it finds a counterexample or an error
+        found = any(
+            v.outcome in (Outcome.FALSIFIED, Outcome.ERROR) for r in results for v in [r.verdict]
+        )
+        bad_variants = any(
+            v.outcome is not Outcome.FALSIFIED for r in results for v in r.false_variants
+        )
+        return 1 if found or bad_variants or load_errors else 0
     return 0 if s["ok"] and not load_errors else 1
 
 
@@ -351,10 +437,23 @@ def cmd_verify(args: argparse.Namespace, argv: list[str]) -> int:
 
     t0 = time.perf_counter()
     claims = theorems.registry().select(args.ids)
-    results, interrupted = run_many(claims, profile=args.profile, seed=args.seed, jobs=args.jobs,
-                                    figures=args.figures, quiet=args.quiet)
-    return _finish(results, interrupted, args, t0, f"theorems verify ({len(claims)} claims)",
-                   DEFAULT_JSON, argv)
+    results, interrupted = run_many(
+        claims,
+        profile=args.profile,
+        seed=args.seed,
+        jobs=args.jobs,
+        figures=args.figures,
+        quiet=args.quiet,
+    )
+    return _finish(
+        results,
+        interrupted,
+        args,
+        t0,
+        f"theorems verify ({len(claims)} claims)",
+        DEFAULT_JSON,
+        argv,
+    )
 
 
 def cmd_falsify(args: argparse.Namespace, argv: list[str]) -> int:
@@ -366,14 +465,40 @@ def cmd_falsify(args: argparse.Namespace, argv: list[str]) -> int:
         if loaded.error.startswith("no such file"):
             raise UsageError(loaded.error)
         print(f"error: could not import {args.file}:\n{loaded.error}", file=sys.stderr)
-        return _finish([], False, args, t0, f"theorems falsify {args.file}", None, argv,
-                       [{"module": args.file, "traceback": loaded.error}])
+        return _finish(
+            [],
+            False,
+            args,
+            t0,
+            f"theorems falsify {args.file}",
+            None,
+            argv,
+            [{"module": args.file, "traceback": loaded.error}],
+            falsify=True,
+        )
     if not loaded.claims:
         raise UsageError(f"{args.file} defines no claim or conjecture (use @theorems.claim)")
-    results, interrupted = run_many(loaded.claims, profile=args.profile, seed=args.seed,
-                                    jobs=args.jobs, figures=args.figures, quiet=args.quiet,
-                                    files=[args.file])
-    return _finish(results, interrupted, args, t0, f"theorems falsify {args.file}", None, argv)
+    results, interrupted = run_many(
+        loaded.claims,
+        profile=args.profile,
+        seed=args.seed,
+        jobs=args.jobs,
+        figures=args.figures,
+        quiet=args.quiet,
+        files=[args.file],
+    )
+    for r in results:  # the replay command of a user's claim is this falsify command
+        for v in [r.verdict, *r.false_variants]:
+            rp = v.evidence.get("replay")
+            if isinstance(rp, dict):
+                rp["command"] = (
+                    f"theorems falsify {args.file} --profile {args.profile} --seed {args.seed}"
+                )
+                if "call" in rp:
+                    rp["call"] = f"theorems.core.discovery.load_file({args.file!r}); " + rp["call"]
+    return _finish(
+        results, interrupted, args, t0, f"theorems falsify {args.file}", None, argv, falsify=True
+    )
 
 
 def cmd_docs(args: argparse.Namespace) -> int:

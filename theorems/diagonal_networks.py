@@ -839,7 +839,7 @@ def run_gd(X: Any, y: Any, alpha: Any, gamma: float, n_steps: int, *, tol_loss: 
                k * gamma, trace)
 
 
-SGF_SCHEMES = ("euler_maruyama", "log_euler_maruyama", "heun")
+SGF_SCHEMES = ("euler_maruyama", "log_euler_maruyama", "milstein", "heun")
 SGF_NOISES = ("paper", "independent", "isotropic", "gamma_amplitude")
 
 
@@ -854,7 +854,8 @@ def run_sgf(X: Any, y: Any, alpha: Any, gamma: float, h: float, n_steps: int, *,
     one $n$-dimensional Brownian motion shared by $w_+$ and $w_-$ (Pesme et al. 2021, reconstructed;
     the same term as ``sim.problems.DiagonalNetwork.sgf_term``).
 
-    Schemes: ``euler_maruyama`` (Itô, on $w$), ``log_euler_maruyama`` (Itô, on $\ln w$ with the explicit
+    Schemes: ``euler_maruyama`` (Itô, on $w$, strong order 1/2), ``milstein`` (Itô, strong order 1
+    for this commutative-in-the-limit noise), ``log_euler_maruyama`` (Itô, on $\ln w$ with the explicit
     Itô drift: it satisfies $w_+w_- = \alpha_t^2$ by construction, so it is a structural test only),
     ``heun`` (Stratonovich). ``noise`` selects deliberately wrong models for false variants:
     ``independent`` (separate Brownian motions for $w_+$ and $w_-$), ``isotropic`` ($d$-dimensional
@@ -950,6 +951,16 @@ def run_sgf(X: Any, y: Any, alpha: Any, gamma: float, h: float, n_steps: int, *,
             if scheme == "euler_maruyama":
                 fp = -g * h + s * xp
                 fm = g * h - s * xm
+            elif scheme == "milstein":
+                # x + f h + G dB + 1/2 D(G dB)[G dB] - h * (Ito correction), written out for
+                # G(w) dB = +-s(w) w (X^T dB), s = 2 sqrt(c L): the same step as sim's "milstein".
+                wsq = wp * wp + wm * wm
+                ds_v = 2.0 * amp_c * np.einsum("ij,ij->i", g * wsq, xp)[:, None]
+                q = (g * wsq) @ X.T  # (R, n)
+                u = g * h - s * xp - 0.5 * ds_v * xp + amp_c * h * (q @ X)
+                mm = 0.5 * s * s * (xp * xp - h * D)
+                fp = -u + mm
+                fm = u + mm
             else:  # heun (Stratonovich): trapezoid in drift and diffusion, same increment
                 fp0, fm0 = -g * h + s * xp, g * h - s * xm
                 pwp, pwm = wp * (1.0 + fp0), wm * (1.0 + fm0)
@@ -970,3 +981,117 @@ def run_sgf(X: Any, y: Any, alpha: Any, gamma: float, h: float, n_steps: int, *,
             shrink = 0.5 * (np.log(np.abs(wp)) + np.log(np.abs(wm))) - la
     trace = {key: np.asarray(v) for key, v in traces.items() if v}
     return Run(wp, wm, Lf, J, shrink, np.zeros((R, d)), bad, k, k * h, trace)
+
+
+# ===================================================================================== claim helpers
+def _key(inst: dict) -> tuple:
+    return tuple(sorted((k, v) for k, v in inst.items()))
+
+
+@functools.lru_cache(maxsize=512)
+def _setup_cached(key: tuple) -> tuple[SparseRegression, np.ndarray, float]:
+    inst = dict(key)
+    seed = int(inst["seed"])
+    data = sparse_regression(int(inst["n"]), int(inst["d"]), int(inst["s"]),
+                             np.random.SeedSequence([seed, 0]),
+                             col_scale=float(inst.get("col_scale", 0.0)),
+                             mean=float(inst.get("mean", 0.0)),
+                             zero_columns=int(inst.get("zero_columns", 0)))
+    alpha = alpha_vector(data.d, float(inst["a"]), float(inst.get("spread", 0.0)),
+                         np.random.SeedSequence([seed, 1]))
+    gamma = float(inst.get("f", 1.0)) * step_scale(data.X, data.beta_star, alpha)
+    return data, alpha, gamma
+
+
+def setup(inst: dict) -> tuple[SparseRegression, np.ndarray, float]:
+    """(data, alpha, gamma) of an instance dict from ``theorems.strategies.diagonal`` (cached)."""
+    return _setup_cached(_key(inst))
+
+
+def _noise_seed(inst: dict, *tags: int) -> np.random.SeedSequence:
+    return np.random.SeedSequence([int(inst["seed"]), 2, *tags])
+
+
+@functools.lru_cache(maxsize=256)
+def _sgd_cached(key: tuple, R: int, t_max: float, tol: float, f_mult: float, tag: int) -> Run:
+    inst = dict(key)
+    data, alpha, gamma = _setup_cached(key)
+    gamma *= f_mult
+    return run_sgd(data.X, data.y, alpha, gamma, int(math.ceil(t_max / gamma)), n_replicas=R,
+                   seed=_noise_seed(inst, 0, tag), tol_loss=tol)
+
+
+def sgd_runs(inst: dict, R: int, *, t_max: float = 600.0, tol: float = 1e-20,
+             f_mult: float = 1.0, tag: int = 0) -> Run:
+    """SGD (batch 1) on an instance, R replicas, until loss <= tol or time t_max (cached)."""
+    return _sgd_cached(_key(inst), R, t_max, tol, f_mult, tag)
+
+
+@functools.lru_cache(maxsize=256)
+def _sgf_cached(key: tuple, R: int, h_div: float, t_max: float, tol: float, scheme: str,
+                noise: str, f_mult: float, tag: int) -> Run:
+    inst = dict(key)
+    data, alpha, gamma = _setup_cached(key)
+    gamma *= f_mult
+    h = gamma / h_div
+    return run_sgf(data.X, data.y, alpha, gamma, h, int(math.ceil(t_max / h)), n_replicas=R,
+                   seed=_noise_seed(inst, 1, tag), scheme=scheme, noise=noise, tol_loss=tol)
+
+
+def sgf_runs(inst: dict, R: int, *, h_div: float = 2.0, t_max: float = 600.0, tol: float = 1e-20,
+             scheme: str = "euler_maruyama", noise: str = "paper", f_mult: float = 1.0,
+             tag: int = 0) -> Run:
+    """SGF paths (step h = gamma / h_div) until loss <= tol or time t_max (cached)."""
+    return _sgf_cached(_key(inst), R, h_div, t_max, tol, scheme, noise, f_mult, tag)
+
+
+@functools.lru_cache(maxsize=256)
+def _gf_cached(key: tuple, tol: float, t_max: float) -> tuple[np.ndarray, float, float, float]:
+    """Gradient flow with the engine (sim.dynamics.gradient_flow, DOP853, rtol 1e-10)."""
+    from sim import dynamics
+    from sim.problems import DiagonalNetwork
+
+    data, alpha, _ = _setup_cached(key)
+    prob = DiagonalNetwork(data.X, data.y)
+    theta = prob.init(alpha, 1)
+    J = 0.0
+    t = 0.0
+    T = 100.0
+    while True:
+        fr = dynamics.gradient_flow(prob, theta, T, t_eval=np.array([T]), rtol=1e-10, atol=1e-13)
+        theta = fr.final
+        J += float(fr.loss_integral[-1, 0])
+        t += T
+        L = float(prob.loss(theta)[0])
+        if L <= tol or t >= t_max:
+            return prob.beta(theta)[0], J, L, t
+        T *= 2
+
+
+def gf_limit(inst: dict, *, tol: float = 1e-22, t_max: float = 3000.0
+             ) -> tuple[np.ndarray, float, float, float]:
+    """Gradient flow from w+- = alpha by the engine's ODE solver: (beta_T, int_0^T L, L_T, T)."""
+    return _gf_cached(_key(inst), tol, t_max)
+
+
+@functools.lru_cache(maxsize=1024)
+def _implicit_cached(key: tuple, log_alpha_bytes: bytes, c_bytes: bytes | None) -> np.ndarray:
+    data, _, _ = _setup_cached(key)
+    la = np.frombuffer(log_alpha_bytes)
+    c = None if c_bytes is None else np.frombuffer(c_bytes)
+    return implicit_solution(data.X, data.y, np.exp(la), c=c)
+
+
+def implicit_for(inst: dict, alpha: np.ndarray, c: np.ndarray | None = None) -> np.ndarray:
+    """``implicit_solution`` on an instance's data (cached by the exact bytes of alpha and c)."""
+    la = np.ascontiguousarray(np.log(np.asarray(alpha, dtype=float)))
+    cb = None if c is None else np.ascontiguousarray(np.asarray(c, dtype=float)).tobytes()
+    return _implicit_cached(_key(inst), la.tobytes(), cb)
+
+
+def kernel_projector(X: np.ndarray) -> np.ndarray:
+    """The orthogonal projector onto ker X (d x d)."""
+    _, sv, Vt = np.linalg.svd(X)
+    rank = int(np.sum(sv > 1e-12 * sv.max()))
+    N = Vt[rank:]
+    return N.T @ N

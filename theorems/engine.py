@@ -28,8 +28,10 @@ from theorems.core.checks import Check
 from theorems.core.claims import Citation, Context, claim
 
 KLOEDEN_PLATEN = Citation(
-    authors="P. E. Kloeden, E. Platen", year=1992,
-    title="Numerical Solution of Stochastic Differential Equations", venue="Springer",
+    authors="P. E. Kloeden, E. Platen",
+    year=1992,
+    title="Numerical Solution of Stochastic Differential Equations",
+    venue="Springer",
     where="Thm. 10.2.2, 10.3.5, 14.5.1; Sec. 11.1",
 )
 
@@ -40,14 +42,18 @@ ORDER_BAND = 0.15
 _LADDER = [2**k for k in range(2, 8)]  # strides over the finest grid of 2^10 steps
 _N_FINE = 2**10
 
-_gbm_instances = st.fixed_dictionaries({
-    "mu": st.floats(-1.0, 1.0),
-    "sigma": st.floats(0.3, 1.0),
-    "seed": st.integers(0, 2**32 - 1),
-})
+_gbm_instances = st.fixed_dictionaries(
+    {
+        "mu": st.floats(-1.0, 1.0),
+        "sigma": st.floats(0.3, 1.0),
+        "seed": st.integers(0, 2**32 - 1),
+    }
+)
 
 
-def _strong_order_slope(inst: dict, scheme: str, calculus: str, paths: int = 2000) -> tuple[float, list]:
+def _strong_order_slope(
+    inst: dict, scheme: str, calculus: str, paths: int = 2000
+) -> tuple[float, list]:
     gbm = GeometricBrownianMotion(inst["mu"], inst["sigma"])
     T = 1.0
     dW = BrownianPath(inst["seed"], paths, 1, T / _N_FINE).fine(_N_FINE)
@@ -57,8 +63,15 @@ def _strong_order_slope(inst: dict, scheme: str, calculus: str, paths: int = 200
     hs, errs = [], []
     for s in _LADDER:
         n = _N_FINE // s
-        res = sde_solve(gbm, x0, T / n, n, scheme=scheme, increments=coarsen(dW, s),
-                        recorder=Recorder(every=n, loss=False, loss_integral=False))
+        res = sde_solve(
+            gbm,
+            x0,
+            T / n,
+            n,
+            scheme=scheme,
+            increments=coarsen(dW, s),
+            recorder=Recorder(every=n, loss=False, loss_integral=False),
+        )
         hs.append(T / n)
         errs.append(float(np.mean(np.abs(res.theta - exact))))
     slope = float(np.polyfit(np.log(hs), np.log(errs), 1)[0])
@@ -66,7 +79,9 @@ def _strong_order_slope(inst: dict, scheme: str, calculus: str, paths: int = 200
 
 
 def _order_check(slope: float, order: float, errs: list) -> Check:
-    return Check.close(slope, order, atol=ORDER_BAND, errors=errs, ladder_h=[s / _N_FINE for s in _LADDER])
+    return Check.close(
+        slope, order, atol=ORDER_BAND, errors=errs, ladder_h=[s / _N_FINE for s in _LADDER]
+    )
 
 
 @claim(
@@ -75,7 +90,7 @@ def _order_check(slope: float, order: float, errs: list) -> Check:
     status="theorem",
     kind="rate",
     statement=r"Euler-Maruyama converges strongly with order $1/2$: "
-              r"$\mathbb E|X_T - X^h_T| = O(h^{1/2})$ (geometric Brownian motion, Itô).",
+    r"$\mathbb E|X_T - X^h_T| = O(h^{1/2})$ (geometric Brownian motion, Itô).",
     strategy=_gbm_instances,
     assumptions="GBM dX = mu X dt + sigma X dW on [0, 1], mu in [-1, 1], sigma in [0.3, 1].",
     closed_form=r"$X_T = X_0\exp((\mu - \sigma^2/2)T + \sigma W_T)$",
@@ -88,7 +103,9 @@ def em_strong_order(inst: dict, ctx: Context) -> Check:
     return _order_check(slope, 0.5, errs)
 
 
-@em_strong_order.false_variant("order_one", "Euler-Maruyama has strong order 1 on multiplicative noise.")
+@em_strong_order.false_variant(
+    "order_one", "Euler-Maruyama has strong order 1 on multiplicative noise."
+)
 def _(inst: dict, ctx: Context) -> Check:
     slope, errs = _strong_order_slope(inst, "euler_maruyama", "ito")
     return _order_check(slope, 1.0, errs)
@@ -112,7 +129,9 @@ def milstein_strong_order(inst: dict, ctx: Context) -> Check:
     return _order_check(slope, 1.0, errs)
 
 
-@milstein_strong_order.false_variant("order_half", "Milstein is no better than Euler-Maruyama (order 1/2).")
+@milstein_strong_order.false_variant(
+    "order_half", "Milstein is no better than Euler-Maruyama (order 1/2)."
+)
 def _(inst: dict, ctx: Context) -> Check:
     slope, errs = _strong_order_slope(inst, "milstein", "ito")
     return _order_check(slope, 0.5, errs)
@@ -124,10 +143,10 @@ def _(inst: dict, ctx: Context) -> Check:
     status="theorem",
     kind="rate",
     statement=r"Heun's scheme converges (strong order 1) to the **Stratonovich** solution "
-              r"$X_0 e^{\mu T + \sigma W_T}$, not to the Itô one.",
+    r"$X_0 e^{\mu T + \sigma W_T}$, not to the Itô one.",
     strategy=_gbm_instances,
     assumptions="GBM with the same coefficients read in both calculi; they differ by "
-                r"$e^{-\sigma^2 T/2}$, which is visible for sigma >= 0.3.",
+    r"$e^{-\sigma^2 T/2}$, which is visible for sigma >= 0.3.",
     tolerance=f"fitted slope within +-{ORDER_BAND} of 1.",
     examples={"dev": 2, "ci": 3, "thorough": 30},
 )
@@ -153,9 +172,15 @@ def _weak_errors(inst: dict, paths: int) -> tuple[list, list, list]:
     hs, e_mean, e_var = [], [], []
     for s in (8, 4, 2, 1):  # h = 1/4 .. 1/32
         n = n_fine // s
-        res = sde_solve(ou, np.full((1, paths), x0), T / n, n, scheme="euler_maruyama",
-                        increments=coarsen(dW, s),
-                        recorder=Recorder(every=n, loss=False, loss_integral=False))
+        res = sde_solve(
+            ou,
+            np.full((1, paths), x0),
+            T / n,
+            n,
+            scheme="euler_maruyama",
+            increments=coarsen(dW, s),
+            recorder=Recorder(every=n, loss=False, loss_integral=False),
+        )
         x = res.theta[0]
         hs.append(T / n)
         e_mean.append(abs(float(x.mean()) - m_ex))
@@ -169,15 +194,21 @@ def _weak_errors(inst: dict, paths: int) -> tuple[list, list, list]:
     status="theorem",
     kind="rate",
     statement=r"Euler-Maruyama converges weakly with order 1: the errors of the mean and of the "
-              r"variance at $T$ are $O(h)$ (Ornstein-Uhlenbeck, exact Gaussian marginals).",
-    strategy=st.fixed_dictionaries({"theta": st.floats(1.0, 2.0), "sigma": st.floats(0.5, 1.5),
-                                    "seed": st.integers(0, 2**32 - 1)}),
+    r"variance at $T$ are $O(h)$ (Ornstein-Uhlenbeck, exact Gaussian marginals).",
+    strategy=st.fixed_dictionaries(
+        {
+            "theta": st.floats(1.0, 2.0),
+            "sigma": st.floats(0.5, 1.5),
+            "seed": st.integers(0, 2**32 - 1),
+        }
+    ),
     assumptions="OU dX = -theta X dt + sigma dW, X_0 = 10, T = 1, h = 1/4..1/32 (theta h <= 1/2), so "
-                "the O(h) bias dominates the Monte-Carlo error of 200000 paths (variance SE ~0.3% vs a 3% bias at the finest h).",
+    "the O(h) bias dominates the Monte-Carlo error of 200000 paths (variance SE ~0.3% vs a 3% "
+    "bias at the finest h).",
     closed_form=r"$E X_T = X_0 e^{-\theta T}$, $\mathrm{Var} X_T = \sigma^2(1-e^{-2\theta T})/(2\theta)$",
     tolerance=f"fitted slopes of the mean and variance errors within +-{ORDER_BAND + 0.1} of 1 "
-              "(wider: weak errors are differences of Monte-Carlo means; common paths across h "
-              "keep the noise correlated).",
+    "(wider: weak errors are differences of Monte-Carlo means; common paths across h "
+    "keep the noise correlated).",
     examples={"dev": 1, "ci": 2, "thorough": 20},
 )
 def em_weak_order(inst: dict, ctx: Context) -> Check:
@@ -186,8 +217,15 @@ def em_weak_order(inst: dict, ctx: Context) -> Check:
     sm = float(np.polyfit(np.log(hs), np.log(e_mean), 1)[0])
     sv = float(np.polyfit(np.log(hs), np.log(e_var), 1)[0])
     worst = sm if abs(sm - 1) > abs(sv - 1) else sv
-    return Check.close(worst, 1.0, atol=ORDER_BAND + 0.1, slope_mean=sm, slope_var=sv,
-                       err_mean=e_mean, err_var=e_var)
+    return Check.close(
+        worst,
+        1.0,
+        atol=ORDER_BAND + 0.1,
+        slope_mean=sm,
+        slope_var=sv,
+        err_mean=e_mean,
+        err_var=e_var,
+    )
 
 
 @em_weak_order.false_variant("weak_order_half", "EM's weak order equals its strong order 1/2.")
@@ -197,11 +235,15 @@ def _(inst: dict, ctx: Context) -> Check:
     return Check.close(sv, 0.5, atol=ORDER_BAND, slope_var=sv)
 
 
-_ls_instances = st.fixed_dictionaries({
-    "n": st.integers(2, 6),
-    "extra": st.integers(3, 10),  # d = n + extra > n: underdetermined and well enough conditioned
-    "seed": st.integers(0, 2**32 - 1),
-})
+_ls_instances = st.fixed_dictionaries(
+    {
+        "n": st.integers(2, 6),
+        "extra": st.integers(
+            3, 10
+        ),  # d = n + extra > n: underdetermined and well enough conditioned
+        "seed": st.integers(0, 2**32 - 1),
+    }
+)
 
 
 def _ls_problem(inst: dict) -> LeastSquares:
@@ -218,25 +260,33 @@ def _ls_limit(prob: LeastSquares, theta0: np.ndarray, use_sgd: bool) -> tuple[np
     # bring a unit error below e^-60 ~ 1e-26 (capped; an unconverged run is reported inconclusive).
     steps = int(min(50_000, 60 / (lr * lam_min))) if not use_sgd else 20_000
     rec = Recorder(every=steps, loss_integral=False)
-    res = sgd(prob, theta0, lr, steps, seed=1, recorder=rec) if use_sgd else \
-        gd(prob, theta0, lr, steps, recorder=rec)
+    res = (
+        sgd(prob, theta0, lr, steps, seed=1, recorder=rec)
+        if use_sgd
+        else gd(prob, theta0, lr, steps, recorder=rec)
+    )
     return res.theta[0], float(res.final_loss[0])
 
 
 @claim(
     id="engine.gd_min_norm",
-    paper=Citation(authors="S. Gunasekar, J. Lee, D. Soudry, N. Srebro", year=2018,
-                   title="Characterizing Implicit Bias in Terms of Optimization Geometry",
-                   venue="ICML", arxiv="1802.08246", where="Sec. 2 (least squares)"),
+    paper=Citation(
+        authors="S. Gunasekar, J. Lee, D. Soudry, N. Srebro",
+        year=2018,
+        title="Characterizing Implicit Bias in Terms of Optimization Geometry",
+        venue="ICML",
+        arxiv="1802.08246",
+        where="Sec. 2 (least squares)",
+    ),
     status="theorem",
     kind="equality",
     statement=r"On underdetermined least squares ($n<d$), GD and SGD started at $0$ converge to the "
-              r"minimum-norm interpolant $X^+y$: the iterates never leave $\mathrm{range}(X^\top)$.",
+    r"minimum-norm interpolant $X^+y$: the iterates never leave $\mathrm{range}(X^\top)$.",
     strategy=_ls_instances,
     assumptions="Gaussian X with n < d (full row rank a.s.), stable step sizes.",
     closed_form=r"$\theta_\infty = X^+ y$",
     tolerance="1e-6 relative to ||X^+ y||, once the loss is below 1e-20 (the residual floor "
-              "bounds the distance to the interpolating set).",
+    "bounds the distance to the interpolating set).",
     examples={"dev": 3, "ci": 6, "thorough": 100},
 )
 def gd_min_norm(inst: dict, ctx: Context) -> Check:

@@ -50,12 +50,20 @@ class TheoremsOracle:
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("theorems")
     group.addoption("--theorems-seed", type=int, default=0, help="seed for theorems claims")
-    group.addoption("--theorems-profile", choices=("dev", "ci", "thorough"), default=None,
-                    help="claim profile (default: THEOREMS_PROFILE, or ci when CI is set, else dev)")
+    group.addoption(
+        "--theorems-profile",
+        choices=("dev", "ci", "thorough"),
+        default=None,
+        help="claim profile (default: THEOREMS_PROFILE, or ci when CI is set, else dev)",
+    )
 
 
 @pytest.fixture
 def theorems_oracle(request: pytest.FixtureRequest) -> TheoremsOracle:
-    profile = request.config.getoption("--theorems-profile") or os.environ.get("THEOREMS_TEST_PROFILE") or os.environ.get(
-        "THEOREMS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+    profile = (
+        request.config.getoption("--theorems-profile")
+        or os.environ.get("THEOREMS_TEST_PROFILE")
+        or os.environ.get("THEOREMS_PROFILE")
+        or ("ci" if os.environ.get("CI") else "dev")
+    )
     return TheoremsOracle(profile, int(request.config.getoption("--theorems-seed")))

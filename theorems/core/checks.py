@@ -73,13 +73,21 @@ class Check:
         m = np.asarray(measured, dtype=float)
         p = np.asarray(predicted, dtype=float)
         if m.shape != p.shape and m.size != 1 and p.size != 1:
-            raise ValueError(f"Check.close: shapes differ, measured {m.shape} vs predicted {p.shape}")
+            raise ValueError(
+                f"Check.close: shapes differ, measured {m.shape} vs predicted {p.shape}"
+            )
         err = float(np.max(np.abs(m - p))) if m.size else 0.0
         scale = float(np.max(np.abs(p))) if p.size else 0.0
         tol = atol + rtol * scale
         if not np.all(np.isfinite(m)):
-            return cls(False, _short(m), _short(p), -math.inf, tol,
-                       {"error": err, "reason": "non-finite measurement", **details})
+            return cls(
+                False,
+                _short(m),
+                _short(p),
+                -math.inf,
+                tol,
+                {"error": err, "reason": "non-finite measurement", **details},
+            )
         return cls(err <= tol, _short(m), _short(p), tol - err, tol, {"error": err, **details})
 
     @classmethod
@@ -122,14 +130,26 @@ class Check:
             ok: bool | None = False
         else:
             ok = True if supports is None or supports else None
-        return cls(ok, measured, predicted, margin, None,
-                   {"p_value": float(p_value), "level": float(level), **details})
+        return cls(
+            ok,
+            measured,
+            predicted,
+            margin,
+            None,
+            {"p_value": float(p_value), "level": float(level), **details},
+        )
 
     @classmethod
     def inconclusive(cls, reason: str, **details: Any) -> Check:
         """Not enough evidence on this instance (e.g. the run did not converge within its budget)."""
-        return cls(None, details.pop("measured", None), details.pop("predicted", None),
-                   math.nan, None, {"reason": reason, **details})
+        return cls(
+            None,
+            details.pop("measured", None),
+            details.pop("predicted", None),
+            math.nan,
+            None,
+            {"reason": reason, **details},
+        )
 
     # ------------------------------------------------------------------ helpers
     def to_dict(self) -> dict[str, Any]:

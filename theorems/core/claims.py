@@ -49,7 +49,7 @@ from hypothesis.strategies import SearchStrategy
 from theorems.core.checks import Check
 
 # Number of hypothesis examples per profile when a claim does not say otherwise.
-DEFAULT_EXAMPLES: dict[str, int] = {"dev": 4, "ci": 6, "thorough": 100}
+DEFAULT_EXAMPLES: dict[str, int] = {"dev": 20, "ci": 40, "thorough": 500}
 PROFILES = ("dev", "ci", "thorough")
 # Family-wise error rate of the statistical decisions of one claim (or false variant), split over its
 # instances with Bonferroni: an instance's test runs at FAMILY_LEVEL / max_examples.
@@ -104,8 +104,14 @@ class Citation:
         return " ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"authors": self.authors, "year": self.year, "title": self.title,
-                "venue": self.venue, "arxiv": self.arxiv, "where": self.where}
+        return {
+            "authors": self.authors,
+            "year": self.year,
+            "title": self.title,
+            "venue": self.venue,
+            "arxiv": self.arxiv,
+            "where": self.where,
+        }
 
 
 @dataclass
@@ -235,15 +241,22 @@ class Claim:
 
         def decorate(fn: Predicate) -> FalseVariant:
             variant = FalseVariant(
-                id=f"{self.id}:{name}", name=name, description=description, predicate=fn,
-                strategy=strategy, examples=dict(examples) if examples else None, parent=self,
+                id=f"{self.id}:{name}",
+                name=name,
+                description=description,
+                predicate=fn,
+                strategy=strategy,
+                examples=dict(examples) if examples else None,
+                parent=self,
             )
             self.false_variants.append(variant)
             return variant
 
         return decorate
 
-    def add_figures(self, fn: Callable[[Context, str], list[str]]) -> Callable[[Context, str], list[str]]:
+    def add_figures(
+        self, fn: Callable[[Context, str], list[str]]
+    ) -> Callable[[Context, str], list[str]]:
         """Decorator: ``fn(ctx, directory) -> [paths]`` draws this claim's figures."""
         self.figures = fn
         return fn
@@ -362,10 +375,19 @@ def claim(
 
     def decorate(fn: Predicate) -> Claim:
         c = Claim(
-            id=id, paper=paper, statement=statement, status=status_v, kind=kind_v, predicate=fn,
-            strategy=strategy, tolerance=tolerance, assumptions=assumptions,
-            closed_form=closed_form, method=method or (fn.__doc__ or "").strip(),
-            examples=dict(examples) if examples else None, module=fn.__module__,
+            id=id,
+            paper=paper,
+            statement=statement,
+            status=status_v,
+            kind=kind_v,
+            predicate=fn,
+            strategy=strategy,
+            tolerance=tolerance,
+            assumptions=assumptions,
+            closed_form=closed_form,
+            method=method or (fn.__doc__ or "").strip(),
+            examples=dict(examples) if examples else None,
+            module=fn.__module__,
         )
         (registry or REGISTRY).add(c)
         return c

@@ -72,8 +72,13 @@ def load_file(path: str | Path, registry: Registry = REGISTRY) -> LoadedFile:
     p = Path(path)
     if not p.is_file():
         return LoadedFile(str(p), [], f"no such file: {p}")
+    import zlib
+
+    mod_name = f"theorems_user_{zlib.crc32(str(p.resolve()).encode())}"
+    for c in list(registry):  # loading the same file again replaces its claims
+        if c.module == mod_name:
+            registry.remove(c.id)
     before = set(registry.ids())
-    mod_name = f"theorems_user_{abs(hash(str(p.resolve())))}"
     spec = importlib.util.spec_from_file_location(mod_name, p)
     if spec is None or spec.loader is None:
         return LoadedFile(str(p), [], f"cannot import {p}: not a Python file?")
@@ -86,6 +91,8 @@ def load_file(path: str | Path, registry: Registry = REGISTRY) -> LoadedFile:
             raise
         for cid in set(registry.ids()) - before:
             registry.remove(cid)
-        return LoadedFile(str(p), [], "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+        return LoadedFile(
+            str(p), [], "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        )
     new = [registry[c] for c in sorted(set(registry.ids()) - before)]
     return LoadedFile(str(p), new)

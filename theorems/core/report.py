@@ -47,9 +47,16 @@ def summary(results: list[ClaimResult]) -> dict[str, Any]:
     }
 
 
-def build_report(results: list[ClaimResult], *, seed: int, profile: str, total_seconds: float,
-                 command: list[str] | None = None, interrupted: bool = False,
-                 load_errors: list[dict[str, str]] | None = None) -> dict[str, Any]:
+def build_report(
+    results: list[ClaimResult],
+    *,
+    seed: int,
+    profile: str,
+    total_seconds: float,
+    command: list[str] | None = None,
+    interrupted: bool = False,
+    load_errors: list[dict[str, str]] | None = None,
+) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -80,22 +87,34 @@ def write_junit(path: str, results: list[ClaimResult], total_seconds: float) -> 
         for r in rs:
             expected = "holds" if r.status != "conjecture" else "holds/falsified"
             ok = r.verdict.outcome is Outcome.HOLDS or (
-                r.status == "conjecture" and r.verdict.outcome is not Outcome.ERROR)
+                r.status == "conjecture" and r.verdict.outcome is not Outcome.ERROR
+            )
             cases.append((r.claim_id, r.verdict, ok, expected))
             for v in r.false_variants:
                 cases.append((v.id, v, v.outcome is Outcome.FALSIFIED, "falsified"))
-        suite = ET.SubElement(root, "testsuite", name=paper, tests=str(len(cases)),
-                              failures=str(sum(1 for c in cases if not c[2] and c[1].outcome is not Outcome.ERROR)),
-                              errors=str(sum(1 for c in cases if c[1].outcome is Outcome.ERROR)),
-                              time=f"{sum(c[1].seconds for c in cases):.3f}")
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name=paper,
+            tests=str(len(cases)),
+            failures=str(sum(1 for c in cases if not c[2] and c[1].outcome is not Outcome.ERROR)),
+            errors=str(sum(1 for c in cases if c[1].outcome is Outcome.ERROR)),
+            time=f"{sum(c[1].seconds for c in cases):.3f}",
+        )
         for cid, verdict, ok, expected in cases:
-            case = ET.SubElement(suite, "testcase", classname=paper, name=cid,
-                                 time=f"{verdict.seconds:.3f}")
+            case = ET.SubElement(
+                suite, "testcase", classname=paper, name=cid, time=f"{verdict.seconds:.3f}"
+            )
             if ok:
                 continue
             tag = "error" if verdict.outcome is Outcome.ERROR else "failure"
-            el = ET.SubElement(case, tag, message=f"expected {expected}, got {verdict.outcome.value}: "
-                               f"{verdict.reason}"[:500])
-            el.text = str(verdict.evidence.get("traceback") or verdict.evidence.get("counterexample") or "")
+            el = ET.SubElement(
+                case,
+                tag,
+                message=f"expected {expected}, got {verdict.outcome.value}: {verdict.reason}"[:500],
+            )
+            el.text = str(
+                verdict.evidence.get("traceback") or verdict.evidence.get("counterexample") or ""
+            )
     ET.indent(root)
     atomic_write_text(path, ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n")

@@ -90,7 +90,10 @@ def run_predicate(
         key = _key(instance)
         if key in cache:
             return cache[key][1]
-        if state["first_failure_at"] is not None and time.perf_counter() - state["first_failure_at"] > budget:
+        if (
+            state["first_failure_at"] is not None
+            and time.perf_counter() - state["first_failure_at"] > budget
+        ):
             # Shrink budget spent: treat unseen candidates as passing so hypothesis settles on the
             # smallest failure found so far (which is cached and replays identically).
             return Check(True, details={"skipped": "shrink budget spent"})
@@ -100,11 +103,12 @@ def run_predicate(
                 raise TypeError(
                     f"predicate of {target_id!r} returned {type(check).__name__}, expected a Check"
                 )
-        except (hypothesis.errors.UnsatisfiedAssumption,):
+        except hypothesis.errors.UnsatisfiedAssumption:
             raise
         except Exception as exc:  # the user's code raised: an `error` verdict, after shrinking
             exc.__theorems_tb__ = "".join(  # type: ignore[attr-defined]
-                traceback.format_exception(type(exc), exc, exc.__traceback__))
+                traceback.format_exception(type(exc), exc, exc.__traceback__)
+            )
             exc.__theorems_instance__ = instance  # type: ignore[attr-defined]
             cache[key] = (instance, exc)
             if state["first_failure_at"] is None:
@@ -147,36 +151,58 @@ def run_predicate(
     except _Violation as v:
         ev = _summary(tried)
         ev["counterexample"] = {"instance": jsonable(v.instance), "check": v.check.to_dict()}
-        ev["replay"] = replay | {"call": f"theorems.replay({target_id!r}, {jsonable(v.instance)!r})"}
+        ev["replay"] = replay | {
+            "call": f"theorems.replay({target_id!r}, {jsonable(v.instance)!r})"
+        }
         reason = _reason_falsified(v.check)
         return Verdict(target_id, Outcome.FALSIFIED, reason, ev, time.perf_counter() - t0)
     except Unsatisfiable:
         ev = _summary(tried) | {"replay": replay}
-        return Verdict(target_id, Outcome.INCONCLUSIVE,
-                       "no generated instance satisfied the assumptions", ev,
-                       time.perf_counter() - t0)
+        return Verdict(
+            target_id,
+            Outcome.INCONCLUSIVE,
+            "no generated instance satisfied the assumptions",
+            ev,
+            time.perf_counter() - t0,
+        )
     except Exception as exc:  # raised by the predicate (shrunk) or by the strategy
         inst = getattr(exc, "__theorems_instance__", None)
         ev = _summary(tried)
         ev["traceback"] = getattr(exc, "__theorems_tb__", None) or "".join(
-            traceback.format_exception(type(exc), exc, exc.__traceback__))
+            traceback.format_exception(type(exc), exc, exc.__traceback__)
+        )
         ev["error_instance"] = jsonable(inst)
         ev["replay"] = replay
-        return Verdict(target_id, Outcome.ERROR, f"{type(exc).__name__}: {exc}", ev,
-                       time.perf_counter() - t0)
+        return Verdict(
+            target_id, Outcome.ERROR, f"{type(exc).__name__}: {exc}", ev, time.perf_counter() - t0
+        )
 
     ev = _summary(tried) | {"replay": replay}
     n_inc = ev["instances_inconclusive"]
     if not tried:
-        return Verdict(target_id, Outcome.INCONCLUSIVE, "no instance was evaluated", ev,
-                       time.perf_counter() - t0)
+        return Verdict(
+            target_id,
+            Outcome.INCONCLUSIVE,
+            "no instance was evaluated",
+            ev,
+            time.perf_counter() - t0,
+        )
     if n_inc:
         reasons = sorted({str(c.details.get("reason", "")) for _, c in tried if c.ok is None})
-        return Verdict(target_id, Outcome.INCONCLUSIVE,
-                       f"{n_inc} of {len(tried)} instances inconclusive: " + "; ".join(reasons)[:300],
-                       ev, time.perf_counter() - t0)
-    return Verdict(target_id, Outcome.HOLDS, f"held on all {len(tried)} instances", ev,
-                   time.perf_counter() - t0)
+        return Verdict(
+            target_id,
+            Outcome.INCONCLUSIVE,
+            f"{n_inc} of {len(tried)} instances inconclusive: " + "; ".join(reasons)[:300],
+            ev,
+            time.perf_counter() - t0,
+        )
+    return Verdict(
+        target_id,
+        Outcome.HOLDS,
+        f"held on all {len(tried)} instances",
+        ev,
+        time.perf_counter() - t0,
+    )
 
 
 def _reason_falsified(check: Check) -> str:
@@ -188,7 +214,9 @@ def _reason_falsified(check: Check) -> str:
     if math.isfinite(check.margin):
         parts.append(f"margin {check.margin:.3g}")
     if "p_value" in check.details:
-        parts.append(f"p={check.details['p_value']:.3g} < level {check.details.get('level', 0):.3g}")
+        parts.append(
+            f"p={check.details['p_value']:.3g} < level {check.details.get('level', 0):.3g}"
+        )
     if "reason" in check.details:
         parts.append(str(check.details["reason"]))
     return "counterexample: " + ", ".join(parts) if parts else "counterexample found"
@@ -227,30 +255,55 @@ def _replay(target_id: str, profile: str, seed: int) -> dict[str, str]:
     return {"command": f"theorems verify '{claim_id}' --profile {profile} --seed {seed}"}
 
 
-def run_false_variant(variant: FalseVariant, profile: str, seed: int,
-                      figures_dir: str | None = None) -> Verdict:
-    return run_predicate(variant.id, variant.predicate, variant.get_strategy(),
-                         max_examples=variant.max_examples(profile), profile=profile, seed=seed,
-                         figures_dir=figures_dir)
+def run_false_variant(
+    variant: FalseVariant, profile: str, seed: int, figures_dir: str | None = None
+) -> Verdict:
+    return run_predicate(
+        variant.id,
+        variant.predicate,
+        variant.get_strategy(),
+        max_examples=variant.max_examples(profile),
+        profile=profile,
+        seed=seed,
+        figures_dir=figures_dir,
+    )
 
 
-def run_claim(c: Claim, profile: str = "dev", seed: int = 0,
-              figures_dir: str | None = None) -> ClaimResult:
+def run_claim(
+    c: Claim, profile: str = "dev", seed: int = 0, figures_dir: str | None = None
+) -> ClaimResult:
     """Verify a claim and its false variants. Never raises for a claim's own failures."""
     try:
         strategy = c.get_strategy()
-        verdict = run_predicate(c.id, c.predicate, strategy, max_examples=c.max_examples(profile),
-                                profile=profile, seed=seed, figures_dir=figures_dir)
+        verdict = run_predicate(
+            c.id,
+            c.predicate,
+            strategy,
+            max_examples=c.max_examples(profile),
+            profile=profile,
+            seed=seed,
+            figures_dir=figures_dir,
+        )
     except Exception as exc:
-        verdict = Verdict(c.id, Outcome.ERROR, f"{type(exc).__name__}: {exc}",
-                          {"traceback": traceback.format_exc()})
+        verdict = Verdict(
+            c.id,
+            Outcome.ERROR,
+            f"{type(exc).__name__}: {exc}",
+            {"traceback": traceback.format_exc()},
+        )
     variants = []
     for v in c.false_variants:
         try:
             variants.append(run_false_variant(v, profile, seed, figures_dir))
         except Exception as exc:
-            variants.append(Verdict(v.id, Outcome.ERROR, f"{type(exc).__name__}: {exc}",
-                                    {"traceback": traceback.format_exc()}))
+            variants.append(
+                Verdict(
+                    v.id,
+                    Outcome.ERROR,
+                    f"{type(exc).__name__}: {exc}",
+                    {"traceback": traceback.format_exc()},
+                )
+            )
     figures: list[str] = []
     if figures_dir and c.figures is not None:
         try:

@@ -31,8 +31,13 @@ class Verdict:
     seconds: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "verdict": self.outcome.value, "reason": self.reason,
-                "evidence": self.evidence, "seconds": round(self.seconds, 4)}
+        return {
+            "id": self.id,
+            "verdict": self.outcome.value,
+            "reason": self.reason,
+            "evidence": self.evidence,
+            "seconds": round(self.seconds, 4),
+        }
 
 
 @dataclass
@@ -76,8 +81,13 @@ class ClaimResult:
             "seconds": round(self.seconds, 4),
             "passed": self.passed,
             "false_variants": [
-                {"id": v.id, "verdict": v.outcome.value, "reason": v.reason,
-                 "evidence": v.evidence, "seconds": round(v.seconds, 4)}
+                {
+                    "id": v.id,
+                    "verdict": v.outcome.value,
+                    "reason": v.reason,
+                    "evidence": v.evidence,
+                    "seconds": round(v.seconds, 4),
+                }
                 for v in self.false_variants
             ],
             "figures": self.figures,

@@ -1,0 +1,52 @@
+"""Hypothesis strategies for the online-vs-offline SGD-noise claims (Vyas et al., ICML 2024).
+
+Diagonal-network instances are ``{"seed": s}``: the seed draws the problem (Toeplitz covariance
+``0.5^|i-j|``, a k-sparse teacher with +-1 entries, the shared asymmetric init
+``w+-(0) = 0.1 (1 + 0.3 xi)``, the offline dataset) and every SGD stream. The sizes come from the
+profile (``Context.pick``): the experiment is a whole sweep over batch sizes, so one instance is one
+problem draw. Hypothesis tries the seed 0 first, so in the ``dev`` profile every claim of this family
+sees the same draw and the sweep is simulated once (the predicates memoise by instance).
+
+Least-squares instances are small random problems: dimension, a random covariance with a drawn
+condition number, a step as a fraction of the stability scale, two batch sizes.
+
+Assumptions encoded: Gaussian inputs, noiseless linear teacher, positive definite covariance
+(unique population minimiser online), ``n < d`` offline (interpolation), a step below the stability
+edge (checked at run time: a diverged replica makes the instance inconclusive, never a pass).
+"""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+SEEDS = st.integers(min_value=0, max_value=2**32 - 1)
+
+
+def dln_instances() -> st.SearchStrategy[dict]:
+    """One problem draw of the diagonal-network sweep: ``{"seed": int}``."""
+    return st.fixed_dictionaries({"seed": SEEDS})
+
+
+def ls_online_instances() -> st.SearchStrategy[dict]:
+    """Online least squares: ``d``, covariance condition number ``cond``, step fraction ``f`` of
+    ``2 / (lambda_max + tr Sigma)`` (the B = 1 mean-square stability scale), batch sizes
+    ``b_small < b_large``, horizon ``steps``, ``seed``."""
+    return st.fixed_dictionaries({
+        "d": st.integers(2, 10),
+        "cond": st.floats(1.0, 20.0),
+        "f": st.floats(0.05, 0.9),
+        "b_small": st.integers(1, 3),
+        "b_ratio": st.integers(2, 8),
+        "steps": st.integers(20, 120),
+        "seed": SEEDS,
+    })
+
+
+def ls_offline_instances() -> st.SearchStrategy[dict]:
+    """Offline least squares: ``n < d`` samples, ``batch``, ``seed``."""
+    return st.fixed_dictionaries({
+        "n": st.integers(2, 8),
+        "extra": st.integers(2, 16),  # d = n + extra
+        "batch": st.integers(1, 2),
+        "seed": SEEDS,
+    })
