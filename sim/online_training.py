@@ -16,7 +16,7 @@ Everything is measured in MSE units: online the population MSE ``m(beta) = (beta
 Several *arms* (batch size, noiseless switch step, step size) advance together, replicas on a leading
 axis, one Python loop over steps. Arms that name the same ``stream`` share their random draws
 (common random numbers): replica ``s`` of every such arm sees the same samples, so comparisons
-across those arms are paired. Each stream is generated from ``SeedSequence([seed, stream])``.
+across those arms are paired. Each ``(batch, stream)`` key draws from its own ``SeedSequence``.
 
 Level matching: for decreasing levels ``l_1 > l_2 > ...`` and every replica, the first step ``t``
 with ``m_t <= l`` is found and ``beta`` interpolated between steps ``t-1`` and ``t`` with weight
@@ -358,9 +358,23 @@ def _train(arms: list[Arm], lay: _Layout, *, model: str, d: int, w0: np.ndarray,
     return out
 
 
-def _unit_generators(seed: int, tag: int, lay: _Layout) -> list[np.random.Generator]:
-    return [np.random.default_rng(np.random.SeedSequence([int(seed), tag, b, s, r]))
-            for (b, s, r) in lay.unit_key]
+def _key_generators(seed: int, tag: int, lay: _Layout) -> list[tuple[int, int, np.random.Generator]]:
+    """One generator per ``(batch, stream)`` key: ``(first unit, n units, generator)``.
+
+    The units of a key are contiguous; their draws come from ``SeedSequence([seed, tag, batch,
+    stream])`` as one (steps, units, ...) array, so arms sharing the key share the draws.
+    """
+    out = []
+    start = 0
+    while start < len(lay.unit_key):
+        b, s, _ = lay.unit_key[start]
+        stop = start
+        while stop < len(lay.unit_key) and lay.unit_key[stop][:2] == (b, s):
+            stop += 1
+        out.append((start, stop - start,
+                    np.random.default_rng(np.random.SeedSequence([int(seed), tag, b, s]))))
+        start = stop
+    return out
 
 
 class _GaussianBatchNoise:
@@ -375,7 +389,7 @@ class _GaussianBatchNoise:
     """
 
     def __init__(self, lay: _Layout, d: int, seed: int, chunk: int) -> None:
-        self.gens = _unit_generators(seed, 1, lay)
+        self.gens = _key_generators(seed, 1, lay)
         self.df = lay.unit_batch.astype(float)
         self.d, self.chunk = d, chunk
         self.start, self.Q, self.xi = -1, None, None
@@ -383,10 +397,10 @@ class _GaussianBatchNoise:
     def at(self, t: int) -> tuple[np.ndarray, np.ndarray]:
         if self.Q is None or not self.start <= t < self.start + self.chunk:
             self.start = t
-            self.Q = np.stack([g.chisquare(df, size=self.chunk) for g, df in zip(self.gens, self.df)],
-                              axis=1)  # (chunk, U)
-            self.xi = np.stack([g.standard_normal((self.chunk, self.d)) for g in self.gens],
-                               axis=1)  # (chunk, U, d)
+            self.Q = np.concatenate([g.chisquare(self.df[u0], size=(self.chunk, nu))
+                                     for u0, nu, g in self.gens], axis=1)  # (chunk, U)
+            self.xi = np.concatenate([g.standard_normal((self.chunk, nu, self.d))
+                                      for u0, nu, g in self.gens], axis=1)  # (chunk, U, d)
         k = t - self.start
         return self.Q[k], self.xi[k]
 
@@ -395,12 +409,17 @@ class _ExplicitBatchNoise:
     """Reference sampler: draws the ``B`` fresh inputs ``z_b ~ N(0, I)`` explicitly (slow)."""
 
     def __init__(self, lay: _Layout, d: int, seed: int) -> None:
-        self.gens = _unit_generators(seed, 3, lay)
+        self.gens = _key_generators(seed, 3, lay)
         self.B = lay.unit_batch
         self.d = d
 
     def at(self, t: int) -> list[np.ndarray]:
-        return [g.standard_normal((int(b), self.d)) for g, b in zip(self.gens, self.B)]
+        """Per unit, the (B, d) standard-normal inputs of step ``t`` (drawn in step order)."""
+        out: list[np.ndarray] = []
+        for u0, nu, g in self.gens:
+            z = g.standard_normal((nu, int(self.B[u0]), self.d))
+            out.extend(z)
+        return out
 
 
 def train_online(teacher: Teacher, arms: list[Arm], *, lr: float, n_steps: int, n_replicas: int,
@@ -413,8 +432,8 @@ def train_online(teacher: Teacher, arms: list[Arm], *, lr: float, n_steps: int, 
 
     ``sampler="reduced"`` (default) draws the minibatch gradient from its exact law with ``d + 1``
     numbers per replica and step (see :class:`_GaussianBatchNoise`); ``sampler="explicit"`` draws the
-    ``B`` inputs themselves (a slow reference with the same law, used by the tests). Unit ``(batch,
-    stream, replica)`` draws from ``SeedSequence([seed, tag, batch, stream, replica])``.
+    ``B`` inputs themselves (a slow reference with the same law, used by the tests). The draws of
+    a ``(batch, stream)`` key come from ``SeedSequence([seed, tag, batch, stream])``.
 
     Returns one :class:`ArmResult` per arm, in order.
     """
@@ -469,8 +488,8 @@ def train_offline(teacher: Teacher, X: object, arms: list[Arm], *, lr: float, n_
                   bound: float = 1e6) -> list[ArmResult]:
     """Offline training on the fixed dataset ``X`` (n, d), ``y = X beta*``.
 
-    SGD draws batches with replacement, all indices drawn up front; unit ``(batch, stream,
-    replica)`` uses ``SeedSequence([seed, 2, batch, stream, replica])``. Noiseless arms (and switched
+    SGD draws batches with replacement, all indices drawn up front; the ``(batch, stream)`` key
+    uses ``SeedSequence([seed, 2, batch, stream])``. Noiseless arms (and switched
     arms after the switch) are full-batch GD. The matching loss is the train MSE
     ``(1/n)||X beta - y||^2``; ``test_mse`` is the population MSE of the teacher.
     """
@@ -492,9 +511,9 @@ def train_offline(teacher: Teacher, X: object, arms: list[Arm], *, lr: float, n_
     bmax = int(lay.unit_batch.max())
     # Indices (T, U, bmax) drawn up front; weights 1/B on the first B slots of each row.
     idx_u = np.zeros((n_steps, len(lay.unit_key), bmax), dtype=np.intp)
-    for u, g in enumerate(_unit_generators(seed, 2, lay)):
-        b = int(lay.unit_batch[u])
-        idx_u[:, u, :b] = g.integers(0, n, size=(n_steps, b))
+    for u0, nu, g in _key_generators(seed, 2, lay):
+        b = int(lay.unit_batch[u0])
+        idx_u[:, u0:u0 + nu, :b] = g.integers(0, n, size=(n_steps, nu, b))
     wts = (np.arange(bmax)[None, :] < lay.batch[:, None]) / lay.batch[:, None]
 
     def grad(beta: np.ndarray, t: int, noisy: np.ndarray) -> np.ndarray:

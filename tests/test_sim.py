@@ -372,3 +372,18 @@ def test_type_errors():
         gd("not a problem", np.zeros(2), 0.1, 10)
     with pytest.raises(TypeError, match="seed must be"):
         BrownianPath(-1, 2, 2, 0.1)
+
+
+def test_sympy_derived_gbm_solution_matches_the_hand_written_one():
+    import sympy as sp
+
+    from theorems.engine import LOG_GBM_DRIFT, gbm_exact
+
+    mu, sigma = sp.symbols("mu sigma", positive=True)
+    assert sp.simplify(LOG_GBM_DRIFT["ito"] - (mu - sigma**2 / 2)) == 0
+    assert sp.simplify(LOG_GBM_DRIFT["stratonovich"] - mu) == 0
+    gbm = GeometricBrownianMotion(0.3, 0.7)
+    w = np.random.default_rng(0).standard_normal((5, 1))
+    for calc in ("ito", "stratonovich"):
+        np.testing.assert_allclose(gbm_exact(np.ones((5, 1)), 2.0, w, 0.3, 0.7, calc),
+                                   gbm.exact(np.ones((5, 1)), 2.0, w, calc), rtol=1e-14)

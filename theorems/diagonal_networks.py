@@ -997,6 +997,12 @@ def _setup_cached(key: tuple) -> tuple[SparseRegression, np.ndarray, float]:
                              col_scale=float(inst.get("col_scale", 0.0)),
                              mean=float(inst.get("mean", 0.0)),
                              zero_columns=int(inst.get("zero_columns", 0)))
+    if inst.get("standardize"):
+        # Columns of norm sqrt(n): diag(X^T X / n) = 1, so the SGF shrink is uniform.
+        norms = np.sqrt(np.sum(data.X**2, axis=0) / data.n)
+        Xs = data.X / np.where(norms > 0, norms, 1.0)
+        bs = data.beta_star * norms
+        data = SparseRegression(Xs, Xs @ bs, bs)
     alpha = alpha_vector(data.d, float(inst["a"]), float(inst.get("spread", 0.0)),
                          np.random.SeedSequence([seed, 1]))
     gamma = float(inst.get("f", 1.0)) * step_scale(data.X, data.beta_star, alpha)
@@ -1047,18 +1053,17 @@ def sgf_runs(inst: dict, R: int, *, h_div: float = 2.0, t_max: float = 600.0, to
 
 @functools.lru_cache(maxsize=256)
 def _gf_cached(key: tuple, tol: float, t_max: float) -> tuple[np.ndarray, float, float, float]:
-    """Gradient flow with the engine (sim.dynamics.gradient_flow, DOP853, rtol 1e-10)."""
+    """Gradient flow with the engine (sim.dynamics.gradient_flow, LSODA, rtol 1e-10)."""
     from sim import dynamics
     from sim.problems import DiagonalNetwork
 
     data, alpha, _ = _setup_cached(key)
     prob = DiagonalNetwork(data.X, data.y)
     theta = prob.init(alpha, 1)
-    J = 0.0
-    t = 0.0
-    T = 100.0
+    J, t, T = 0.0, 0.0, 1000.0
     while True:
-        fr = dynamics.gradient_flow(prob, theta, T, t_eval=np.array([T]), rtol=1e-10, atol=1e-13)
+        fr = dynamics.gradient_flow(prob, theta, T, t_eval=np.array([T]), rtol=1e-10, atol=1e-13,
+                                    method="LSODA")
         theta = fr.final
         J += float(fr.loss_integral[-1, 0])
         t += T
