@@ -149,7 +149,7 @@ def run_predicate(
     try:
         prop()
     except _Violation as v:
-        ev = _summary(tried)
+        ev = _summary(tried, level)
         ev["counterexample"] = {"instance": jsonable(v.instance), "check": v.check.to_dict()}
         ev["replay"] = replay | {
             "call": f"theorems.replay({target_id!r}, {jsonable(v.instance)!r})"
@@ -157,7 +157,7 @@ def run_predicate(
         reason = _reason_falsified(v.check)
         return Verdict(target_id, Outcome.FALSIFIED, reason, ev, time.perf_counter() - t0)
     except Unsatisfiable:
-        ev = _summary(tried) | {"replay": replay}
+        ev = _summary(tried, level) | {"replay": replay}
         return Verdict(
             target_id,
             Outcome.INCONCLUSIVE,
@@ -167,7 +167,7 @@ def run_predicate(
         )
     except Exception as exc:  # raised by the predicate (shrunk) or by the strategy
         inst = getattr(exc, "__theorems_instance__", None)
-        ev = _summary(tried)
+        ev = _summary(tried, level)
         ev["traceback"] = getattr(exc, "__theorems_tb__", None) or "".join(
             traceback.format_exception(type(exc), exc, exc.__traceback__)
         )
@@ -177,7 +177,7 @@ def run_predicate(
             target_id, Outcome.ERROR, f"{type(exc).__name__}: {exc}", ev, time.perf_counter() - t0
         )
 
-    ev = _summary(tried) | {"replay": replay}
+    ev = _summary(tried, level) | {"replay": replay}
     n_inc = ev["instances_inconclusive"]
     if not tried:
         return Verdict(
@@ -231,11 +231,14 @@ def _fmt(x: Any) -> str:
     return s if len(s) < 60 else s[:57] + "..."
 
 
-def _summary(tried: list[tuple[Any, Check]]) -> dict[str, Any]:
+def _summary(tried: list[tuple[Any, Check]], level: float) -> dict[str, Any]:
     conclusive = [(i, c) for i, c in tried if c.ok is not None]
     ev: dict[str, Any] = {
         "instances_tried": len(tried),
         "instances_inconclusive": sum(1 for _, c in tried if c.ok is None),
+        # statistical decisions: family error rate per claim, Bonferroni-split over instances
+        "family_error_rate": FAMILY_LEVEL,
+        "instance_level": level,
     }
     finite = [(i, c) for i, c in conclusive if math.isfinite(c.margin)]
     if finite:

@@ -1,0 +1,155 @@
+"""Hypothesis strategies for the single-ReLU-neuron gradient-flow claims (``relu1.*``).
+
+Instances are small dicts of plain numbers; ``theorems.relu_single_neuron`` turns them into arrays.
+Two styles are used:
+
+* **seeded families** (``n, d, seed`` plus scales): cheap to draw and to shrink; the arrays come from
+  ``numpy.random.default_rng(seed)``. Used where the claim quantifies over a structured family
+  (orthogonal inputs, non-positively correlated inputs, Gaussian population, generic data);
+* **raw data** (``X, y, u, log10_scale`` as short decimals): used for the counterexample search of the
+  unconditional "small init => the norm never decreases" conjecture, so that hypothesis shrinks the
+  data itself and the counterexample is readable. Entries are multiples of 0.1 (no subnormals, ties
+  and zeros are possible, as hypothesis likes them).
+
+Assumptions encoded (spec ``/work/shared/claims/relu_single_neuron.md``): labels ``y >= 0`` with some
+exact zeros; the initial direction and scale drawn separately; "small init" relative to
+``min_{y_i>0} y_i/||x_i||``.
+"""
+
+from __future__ import annotations
+
+import math
+
+from hypothesis import strategies as st
+
+SEEDS = st.integers(min_value=0, max_value=2**20 - 1)
+
+
+def _tenths(lo: int, hi: int) -> st.SearchStrategy[float]:
+    """Multiples of 0.1 in [lo/10, hi/10] (shrink toward 0, print readably)."""
+    return st.integers(lo, hi).map(lambda k: k / 10)
+
+
+def _uniform(lo: float, hi: float, digits: int = 4) -> st.SearchStrategy[float]:
+    return st.floats(lo, hi).map(lambda v: round(v, digits))
+
+
+# ------------------------------------------------------------------------------------ generic data
+def generic_seeded(log10_scale: tuple[float, float] = (-3.0, 0.5),
+                   zero_label_prob: tuple[float, float] = (0.0, 0.5)) -> st.SearchStrategy[dict]:
+    """Generic data: ``n in [2,8], d in [2,5]``, X uniform in [-2,2], labels U[0,2] with exact zeros.
+
+    ``log10_scale`` sets ``||w(0)||`` relative to ``min_{y_i>0} y_i/||x_i||`` (below 0: small init).
+    """
+    return st.fixed_dictionaries({
+        "n": st.integers(2, 8),
+        "d": st.integers(2, 5),
+        "zero_frac": _uniform(*zero_label_prob, digits=2),
+        "log10_scale": _uniform(*log10_scale, digits=2),
+        "seed": SEEDS,
+    })
+
+
+def underdetermined_seeded() -> st.SearchStrategy[dict]:
+    """Generic data with ``n < d`` (so w(t) - w(0) lies in a proper subspace), any init scale."""
+    return st.integers(2, 5).flatmap(lambda n: st.fixed_dictionaries({
+        "n": st.just(n),
+        "d": st.integers(n + 1, n + 4),
+        "zero_frac": _uniform(0.0, 0.5, digits=2),
+        "log10_scale": _uniform(-2.0, 0.5, digits=2),
+        "seed": SEEDS,
+    }))
+
+
+@st.composite
+def raw_small_init(draw, n: tuple[int, int] = (2, 8), d: tuple[int, int] = (2, 5),
+                   n_inits: tuple[int, int] = (1, 3)) -> dict:
+    """Raw data for the counterexample search: ``X`` (n x d) and ``y`` in tenths, initial directions.
+
+    ``inits`` holds 1-3 directions (each tried; shrinking keeps the one that fails). The predicate
+    reflects zero-label points that a direction would activate (``x_j -> -x_j``), so every init is in
+    the set U (nothing over-predicted, zero-label points inactive), and scales the init to
+    ``10**log10_scale * min_{y_i>0} y_i/||x_i||``.
+    """
+    n_ = draw(st.integers(*n))
+    d_ = draw(st.integers(*d))
+    X = [[draw(_tenths(-20, 20)) for _ in range(d_)] for _ in range(n_)]
+    y = [draw(_tenths(0, 20)) for _ in range(n_)]
+    k = draw(st.integers(*n_inits))
+    inits = [[draw(_tenths(-10, 10)) for _ in range(d_)] for _ in range(k)]
+    return {"X": X, "y": y, "inits": inits, "log10_scale": draw(_tenths(-30, -5))}
+
+
+# ------------------------------------------------------------------------------- orthogonal inputs
+def orthogonal(init: str) -> st.SearchStrategy[dict]:
+    """Orthogonal inputs (QR directions, norms log-uniform in [0.3, 3]), ``n <= d``.
+
+    ``init``: ``"small"`` (zero-label points inactive, ``z_i(0) < y_i`` on A0, A0 has a positive-label
+    point), ``"small_any"`` (small, zero-label points may be active), ``"large"`` (``z_i(0) > y_i`` on
+    all of A0), ``"any"`` (direction and scale unrestricted).
+    """
+    if init not in ("small", "small_any", "large", "any"):
+        raise ValueError(f"init must be 'small', 'small_any', 'large' or 'any', got {init!r}")
+    scale = {"small": (-3.0, -0.5), "small_any": (-3.0, -0.5), "large": (0.2, 1.0),
+             "any": (-2.0, 1.0)}[init]
+    return st.integers(1, 5).flatmap(lambda n: st.fixed_dictionaries({
+        "n": st.just(n),
+        "d": st.integers(n, n + 2),
+        "zero_frac": _uniform(0.0, 0.5, digits=2),
+        "log10_scale": _uniform(*scale, digits=2),
+        "init": st.just(init),
+        "seed": SEEDS,
+    }))
+
+
+# ------------------------------------------------------------------ non-positively correlated inputs
+def nonpositive_correlation() -> st.SearchStrategy[dict]:
+    """Gram matrix ``G = D - W`` (W >= 0, diagonally dominant), embedded in R^d, d >= n.
+
+    ``density``: fraction of non-zero couplings (0 gives orthogonal data); ``slack``: diagonal margin;
+    ``zero_frac``: fraction of zero labels; small init built inside U (see the module docstring of
+    ``theorems.relu_single_neuron``).
+    """
+    return st.integers(2, 6).flatmap(lambda n: st.fixed_dictionaries({
+        "n": st.just(n),
+        "d": st.integers(n, n + 2),
+        "density": _uniform(0.3, 1.0, digits=2),
+        "slack": _uniform(0.05, 1.0, digits=2),
+        "zero_frac": _uniform(0.0, 0.5, digits=2),
+        "log10_scale": _uniform(-3.0, -0.3, digits=2),
+        "seed": SEEDS,
+    }))
+
+
+# ------------------------------------------------------------------------------ population teacher
+def population(log10_ratio: tuple[float, float] = (-2.0, 1.0)) -> st.SearchStrategy[dict]:
+    """Gaussian population ``x ~ N(0, I_d)``, teacher ``v``: ``d in [2, 20]``, ``||w||/||v||``
+    log-uniform, angle ``theta in (0, pi)`` (kept 0.02 away from the ends)."""
+    return st.fixed_dictionaries({
+        "d": st.integers(2, 20),
+        "log10_ratio": _uniform(*log10_ratio, digits=3),
+        "theta": _uniform(0.02, math.pi - 0.02, digits=4),
+        "v_norm": _uniform(0.5, 2.0, digits=3),
+        "seed": SEEDS,
+    })
+
+
+def population_large_init() -> st.SearchStrategy[dict]:
+    """Population starts outside the growth region: ``||w|| = factor * 2 kappa(theta) ||v||``."""
+    return st.fixed_dictionaries({
+        "d": st.integers(2, 6),
+        "factor": _uniform(1.2, 5.0, digits=3),
+        "theta": _uniform(0.1, math.pi - 0.1, digits=4),
+        "v_norm": _uniform(0.5, 2.0, digits=3),
+        "seed": SEEDS,
+    })
+
+
+# -------------------------------------------------------------------------------- Vardi-Shamir
+def vardi_shamir_pair() -> st.SearchStrategy[dict]:
+    """Two construction parameters ``gamma1 < gamma2`` in [0.1, 3] and the init scale ``eps``."""
+    return st.fixed_dictionaries({
+        "gamma1": _uniform(0.1, 1.4, digits=3),
+        "gamma2": _uniform(1.6, 3.0, digits=3),
+        "log10_eps": _uniform(-3.0, -1.0, digits=2),
+    })
