@@ -280,7 +280,7 @@ def _layout(arms: list[Arm], n_replicas: int, n_steps: int, lr: float) -> _Layou
     keys: dict[tuple[int, int], int] = {}
     unit_key: list[tuple[int, int, int]] = []
     rows_lr, rows_sw, rows_b, rows_u = [], [], [], []
-    for a, s in zip(arms, sizes):
+    for a, s in zip(arms, sizes, strict=True):
         rows_lr.append(np.full(s, a.lr if a.lr is not None else lr))
         if a.batch is None or a.switch == 0:
             rows_sw.append(np.full(s, -1))

@@ -168,7 +168,7 @@ def _phi2(lam: np.ndarray, s: np.ndarray) -> np.ndarray:
     """int_0^s phi(lam, r) dr = (s - phi(lam, s)) / lam, computed stably for small lam s."""
     x = lam * s
     small = x < 1e-4
-    xs = np.where(small, x, 1.0)
+    xs = np.where(small, 1.0, x)
     big = (x - (-np.expm1(-xs))) / lam**2
     series = s**2 * (0.5 - x / 6.0 + x**2 / 24.0)
     return np.where(small, series, big)
@@ -409,10 +409,14 @@ def relu_flow_exact(
         s_grid = np.concatenate([[0.0], np.geomspace(s_lo, s_hi, num)])
         W = seg.w(s_grid)
         Z = W @ X.T  # (num+1, n)
-        tol = _zero_tol(X, W[0], rtol)
-        wrong = np.where(active, Z <= 0, Z > 0) & live
-        # Points just placed on their side by the side rule may sit within round-off on the wrong one.
-        wrong &= ~(fresh & (np.abs(Z) <= tol))
+        # Round-off band around z_j = 0: z_j is computed as x_j . w0 minus decaying terms, so its
+        # absolute error scales with the largest vector involved. Inside the band the sign is
+        # meaningless (e.g. a zero-label point decaying to z_j = 0); only leaving the band on the wrong
+        # side flags a switch, and brentq then locates the true zero crossing.
+        size = np.abs(W).max() + np.abs(seg.w_limit - seg.w0).max() + np.abs(seg.w0).max()
+        tol = rtol * np.linalg.norm(X, axis=1) * size
+        right = np.where(active, Z > 0, Z <= 0)
+        wrong = np.where(active, Z < -tol, Z > tol) & live
         wrong[0] = False
         hits = np.flatnonzero(wrong.any(axis=0))
         if hits.size == 0:
@@ -423,14 +427,16 @@ def relu_flow_exact(
         cand = hits[first_k == kmin]
         roots = []
         for j in cand:
-            lo, hi = s_grid[kmin - 1], s_grid[kmin]
+            ok_idx = np.flatnonzero(right[:kmin, j])
+            lo = s_grid[ok_idx[-1]] if ok_idx.size else s_grid[kmin - 1]
+            hi = s_grid[kmin]
 
             def zj(s, j=j):
                 return float(X[j] @ seg.w(s))
 
             zlo, zhi = zj(lo), zj(hi)
             if np.sign(zlo) * np.sign(zhi) > 0:
-                # Only a freshly switched point within round-off of 0 can get here: it is across.
+                # Never on the right side outside round-off since the piece began: switch at once.
                 roots.append(lo)
             else:
                 roots.append(brentq(zj, lo, hi, xtol=1e-300, rtol=1e-15, maxiter=200))

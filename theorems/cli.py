@@ -235,9 +235,10 @@ def run_many(
                 results[c.id] = run_claim(c, profile=profile, seed=seed, figures_dir=figures)
                 progress.done(results[c.id])
         else:
-            with ProcessPoolExecutor(
+            ex = ProcessPoolExecutor(
                 max_workers=jobs, initializer=_worker_init, initargs=(list(files),)
-            ) as ex:
+            )
+            try:
                 futs = {ex.submit(_worker, c.id, profile, seed, figures): c for c in claims}
                 for fut in as_completed(futs):
                     c = futs[fut]
@@ -250,6 +251,11 @@ def run_many(
                             c, f"worker failed: {exc}", traceback.format_exc()
                         )
                     progress.done(results[c.id])
+            except KeyboardInterrupt:
+                # keep what finished; do not wait for the claims still running
+                ex.shutdown(wait=False, cancel_futures=True)
+                raise
+            ex.shutdown()
     except KeyboardInterrupt:
         interrupted = True
     finally:

@@ -861,7 +861,8 @@ def run_sgf(X: Any, y: Any, alpha: Any, gamma: float, h: float, n_steps: int, *,
     ``independent`` (separate Brownian motions for $w_+$ and $w_-$), ``isotropic`` ($d$-dimensional
     noise $\propto w\odot dW$ with the same per-coordinate variance), ``gamma_amplitude`` (amplitude
     $\propto\gamma$ instead of $\sqrt\gamma$). Increments: from ``sim.noise.BrownianPath(seed, R, m, h)``
-    or passed as an array (n_steps, R, m) (e.g. coarsened from a finer path).
+    or passed as an array (n_steps, R, m) or an iterator of (R, m) arrays (e.g. coarsened from a
+    finer path).
     """
     from sim.noise import BrownianPath
 
@@ -877,6 +878,8 @@ def run_sgf(X: Any, y: Any, alpha: Any, gamma: float, h: float, n_steps: int, *,
     m = {"paper": n, "independent": 2 * n, "isotropic": 2 * d, "gamma_amplitude": n}[noise]
     if increments is None:
         inc_iter = BrownianPath(seed, R, m, h).increments(int(n_steps))
+    elif not isinstance(increments, np.ndarray):
+        inc_iter = iter(increments)  # an iterator of (R, m) increments, e.g. BrownianPath.increments
     else:
         inc = np.asarray(increments, dtype=float)
         if inc.shape != (n_steps, R, m):
@@ -1386,3 +1389,737 @@ def _(inst, ctx):
                                examples={"dev": 1, "ci": 2})
 def _(inst, ctx):
     return _ito_check(inst, ctx, noise="independent")
+
+
+# ------------------------------------------------------------------------------ SGF: implicit bias
+_SGF_FAMILY = strat.fixed_family(n=6, d=12, s=2, a=1.0, f=1.5, spread=0.2, seeds=3)
+
+
+@functools.lru_cache(maxsize=64)
+def _sgf_ladder_cached(key: tuple, scheme: str, noise: str, R: int, levels: tuple[int, ...],
+                       tol: float, t_max: float) -> dict[int, tuple[Run, np.ndarray]]:
+    """Milstein/EM runs on one Brownian path per level (h = gamma / level), each finished by its
+    Bregman limit once L <= tol. Returns {level: (run, finished limits)}."""
+    from sim.noise import BrownianPath
+
+    inst = dict(key)
+    data, alpha, gamma = _setup_cached(key)
+    top = max(levels)
+    hmin = gamma / top
+    m = {"paper": data.n, "isotropic": 2 * data.d}[noise]
+    n_fine = int(math.ceil(t_max / hmin))
+    out = {}
+    for lv in levels:
+        stride = top // lv
+        path = BrownianPath(_noise_seed(inst, 4), R, m, hmin)
+        inc = path.increments(n_fine // stride, stride=stride)
+        run = run_sgf(data.X, data.y, alpha, gamma, gamma / lv, n_fine // stride, n_replicas=R,
+                      increments=inc, scheme=scheme, noise=noise, tol_loss=tol, check_every=50)
+        out[lv] = (run, bregman_limit(data.X, data.y, run.wp, run.wm))
+    return out
+
+
+def _sgf_limit_check(inst: dict, ctx, *, predict: str = "alpha_inf", noise: str = "paper",
+                     levels: tuple[int, ...] = (4, 16)) -> Check:
+    data, alpha, gamma = setup(inst)
+    R = ctx.pick(dev=1, ci=2, thorough=6)
+    ladder = _sgf_ladder_cached(_key(inst), "milstein", noise, R, levels, 1e-10, 2000.0)
+    beta_gf = implicit_for(inst, alpha)
+    errs, effect, worst_L = [], math.inf, 0.0
+    for lv in levels:
+        run, limit = ladder[lv]
+        if run.diverged.any():
+            return Check.inconclusive(f"SGF diverged at h = gamma/{lv}")
+        worst_L = max(worst_L, float(run.loss.max()))
+        e = 0.0
+        for r in range(R):
+            a_inf = effective_init(alpha, gamma, data.X, float(run.loss_integral[r]))
+            truth = implicit_for(inst, a_inf)
+            if lv == max(levels):
+                effect = min(effect, float(np.linalg.norm(truth - beta_gf)))
+            if predict == "alpha_inf":
+                pred = truth
+            elif predict == "no_shrink":
+                pred = beta_gf
+            elif predict == "plus_sign":
+                pred = implicit_for(inst, alpha * alpha / a_inf)
+            else:  # "no_factor_two": the E-convention exponent applied to the P loss
+                pred = implicit_for(inst, np.sqrt(alpha * a_inf))
+            e = max(e, float(np.linalg.norm(limit[r] - pred)))
+        errs.append(e)
+    if worst_L > 1e-10:
+        return Check.inconclusive(f"SGF not converged (L_T = {worst_L:.2g})", measured=errs)
+    if len(errs) == 1:  # a single level: only the size test (used for grossly wrong models)
+        return Check.upper(errs[0], 0.35 * effect, effect_vs_gf=effect, h_over_gamma=1 / levels[0])
+    e_coarse, e_fine = errs
+    # The error must shrink along the ladder unless it is already far below the effect at the
+    # coarse level (then round-off/path noise dominates the comparison).
+    shrinks = e_fine <= e_coarse / 1.5 or e_coarse <= 0.05 * effect
+    ok = shrinks and e_fine <= 0.35 * effect
+    margin = min(max((e_coarse / 1.5 - e_fine) / max(e_coarse, 1e-300),
+                     (0.05 * effect - e_coarse) / effect), (0.35 * effect - e_fine) / effect)
+    return Check(ok, measured={"err_gamma/4": e_coarse, "err_gamma/16": e_fine},
+                 predicted={"shrinks_by": ">= 1.5x", "err_gamma/16": f"<= 0.35 x effect = "
+                            f"{0.35 * effect:.3g}"}, margin=margin,
+                 details={"effect_vs_gf": effect, "R": R, "scheme": "milstein"})
+
+
+@claim(
+    id="pesme2021.sgf.implicit_bias",
+    paper=PAPER,
+    status="theorem",
+    kind="equality",
+    statement=r"Almost surely, if the SGF converges to an interpolator with $\int_0^\infty L<\infty$, then "
+              r"$\beta^{SGF}_\infty=\arg\min_{X\beta=y}\phi_{\alpha_\infty}(\beta)$ with the random "
+              r"effective initialisation $\alpha_\infty=\alpha\odot\exp(-2\gamma\,\mathrm{diag}"
+              r"(X^\top X/n)\int_0^\infty L(\beta_s)ds)$.",
+    strategy=_SGF_FAMILY,
+    tolerance="Per path, Milstein on w (an Itô scheme that does not hard-code the identity) at "
+              "h = gamma/4 and gamma/16 on the same Brownian path, run to L <= 1e-10 and finished by "
+              "the exact GF limit from the final state (the noise ~ sqrt(L) is then negligible; "
+              "remaining shrink < 1e-8). The distance to argmin phi_{alpha_inf} must shrink >= 1.5x "
+              "(order-1 scheme: 2.5-15x observed; waived when already < 0.05x the effect at "
+              "gamma/4) and end below 0.35x the size of the effect |argmin phi_{alpha_inf} - "
+              "argmin phi_alpha| (observed 0.02-0.08x). Wrong predictions plateau at their bias "
+              "(1x, 2x, 0.5x the effect) instead.",
+    assumptions=_P_CONV + " n=6, d=12, s=2, a=1, spread 0.2, gamma = 1.5 gamma_0 (about 1/3 of the "
+                          "measured SGD edge): the regime where the effect is resolvable at h=gamma/16.",
+    closed_form=r"$\ln(w_+/w_-)\in\mathrm{range}(X^\top)$ and $w_+w_-=\alpha_t^2$ give "
+                r"$\beta_t=2\alpha_t^2\sinh(X^\top\nu_t)$: at interpolation, the KKT conditions of "
+                r"$\min\phi_{\alpha_\infty}$.",
+    examples={"dev": 1, "ci": 2, "thorough": 3},
+)
+def sgf_implicit_bias(inst: dict, ctx) -> Check:
+    """Pathwise limit of the SGF against ``implicit_solution(X, y, effective_init(...))``."""
+    return _sgf_limit_check(inst, ctx)
+
+
+@sgf_implicit_bias.false_variant("no_shrink", "The SGF limit is the GF limit argmin phi_alpha.",
+                                 examples={"dev": 1, "ci": 2})
+def _(inst, ctx):
+    return _sgf_limit_check(inst, ctx, predict="no_shrink")
+
+
+@sgf_implicit_bias.false_variant("plus_sign", "alpha_inf = alpha exp(+2 gamma diag int L).",
+                                 examples={"dev": 1, "ci": 2})
+def _(inst, ctx):
+    return _sgf_limit_check(inst, ctx, predict="plus_sign")
+
+
+@sgf_implicit_bias.false_variant("no_factor_two", "alpha_inf = alpha exp(-gamma diag int L) (the "
+                                 "E-convention exponent applied to the P loss).",
+                                 examples={"dev": 1, "ci": 2})
+def _(inst, ctx):
+    return _sgf_limit_check(inst, ctx, predict="no_factor_two")
+
+
+@sgf_implicit_bias.false_variant("isotropic_noise", "The same holds for d-dimensional isotropic "
+                                 "noise ~ w * dW with the same per-coordinate variance (checked at "
+                                 "h = gamma/4 only: the miss is orders of magnitude).",
+                                 examples={"dev": 1, "ci": 2})
+def _(inst, ctx):
+    return _sgf_limit_check(inst, ctx, noise="isotropic", levels=(4,))
+
+
+# ------------------------------------------------------------------------------ SGF: the benefit
+_BENEFIT_STRATEGY = strat.sparse_instance(n=(5, 10), a=(0.3, 1.0), f=(0.5, 1.5), col_scale=(0.0, 1.5),
+                                          zero_columns=1)
+
+
+_BENEFIT_VARIANT = strat.fixed_family(n=5, d=9, s=1, a=0.5, f=1.0, spread=0.2, seeds=4,
+                                      zero_columns=1)
+
+
+def _benefit_check(inst: dict, ctx, variant: str = "") -> Check:
+    data, alpha, gamma = setup(inst)
+    R = ctx.pick(dev=3, ci=4, thorough=8)
+    run = sgf_runs(inst, R, h_div=1.0, scheme="milstein", tol=1e-10, t_max=2000.0)
+    if run.diverged.any() or run.loss.max() > 1e-10:
+        return Check.inconclusive("SGF did not converge within its budget",
+                                  measured=float(run.loss.max()))
+    nz = np.any(data.X != 0, axis=0)
+    realized = run.log_shrink  # ln(alpha_T / alpha) from w+ w-, per replica and coordinate
+    beta_gf = implicit_for(inst, alpha)
+    margins, obs = [], {"l1_sgf": [], "l1_gf": float(np.abs(beta_gf).sum()), "test_error_sgf": [],
+                        "test_error_gf": float(data.test_error(beta_gf))}
+    for r in range(R):
+        a_inf = effective_init(alpha, gamma, data.X, float(run.loss_integral[r]))
+        b_sgf = implicit_for(inst, a_inf)
+        obs["l1_sgf"].append(float(np.abs(b_sgf).sum()))
+        obs["test_error_sgf"].append(float(data.test_error(b_sgf)))
+        scale = 1.0 + float(np.linalg.norm(beta_gf))
+        dist = float(np.linalg.norm(b_sgf - beta_gf))
+        if variant == "alpha_inf_above":
+            margins.append(float(np.min(realized[r, nz])))  # claims ln(alpha_inf / alpha) >= 0
+            continue
+        if variant == "shrink_every_column":
+            margins.append(float(-np.max(realized[r])))  # claims a strict shrink on every column
+            continue
+        if variant == "same_limit":
+            margins.append((1e-8 * scale - dist) / scale)
+            continue
+        m_shrink = float(-np.max(realized[r, nz]))  # > 0: strict shrink on non-zero columns
+        m_zero = -float(np.max(np.abs(realized[r, ~nz]))) if (~nz).any() else 0.0  # == 0 exactly
+        m_formula = float(np.min(np.log(alpha[nz] / a_inf[nz])))  # alpha_inf < alpha (formula)
+        m_differ = (dist - 1e-8 * scale) / scale
+        gap1 = potential(beta_gf, a_inf) - potential(b_sgf, a_inf)  # b_sgf optimal for phi_{a_inf}
+        gap2 = potential(b_sgf, alpha) - potential(beta_gf, alpha)  # beta_gf optimal for phi_alpha
+        tol_phi = 1e-9 * (1.0 + potential(beta_gf, alpha))
+        # m_zero == 0 exactly is the claim (zero columns never move); anything else violates it.
+        margins.append(min(m_shrink, m_formula, m_differ, gap1 - tol_phi, gap2 - tol_phi,
+                           math.inf if m_zero == 0.0 else -1.0))
+    margin = float(min(margins))
+    obs["l1_sgf_below_gf"] = bool(max(obs["l1_sgf"]) <= obs["l1_gf"])
+    obs["test_error_sgf_below_gf"] = bool(max(obs["test_error_sgf"]) <= obs["test_error_gf"])
+    return Check(margin > 0, measured={"min_margin": margin}, predicted="> 0", margin=margin,
+                 details={"R": R, **obs})
+
+
+@claim(
+    id="pesme2021.sgf.benefit",
+    paper=PAPER,
+    status="theorem",
+    kind="comparison",
+    statement=r"Proven part of the headline: on every SGF path, $\alpha_\infty<\alpha$ on every "
+              r"coordinate with a non-zero column of $X$ (equality on zero columns), the SGF limit "
+              r"$\hat\beta_{\alpha_\infty}$ differs from the GF limit $\hat\beta_\alpha$, and each "
+              r"limit has the lower potential of its own kind: "
+              r"$\phi_{\alpha_\infty}(\hat\beta_{\alpha_\infty})<\phi_{\alpha_\infty}(\hat\beta_\alpha)$ and "
+              r"$\phi_\alpha(\hat\beta_\alpha)<\phi_\alpha(\hat\beta_{\alpha_\infty})$; "
+              r"$\phi_{\alpha_\infty}$ is closer to a weighted $\ell_1$ norm (weights "
+              r"$\ln(1/\alpha_{\infty,i})$). Only observed, not proven: a smaller $\ell_1$ norm and a "
+              r"smaller test error (see pesme2021.generalisation.* and pesme2021.conj.*).",
+    strategy=_BENEFIT_STRATEGY,
+    tolerance="Realised shrink ln(w+ w- / alpha^2)/2 from Milstein paths (h = gamma, run to "
+              "L <= 1e-10) must be < 0 on non-zero columns and exactly 0 on the zero column; limits "
+              "must differ by > 1e-8 (1+|beta_gf|) (solver accuracy 1e-10); potential gaps must "
+              "exceed 1e-9 (1 + phi). The l1 and test-error comparisons are reported, not asserted.",
+    assumptions=_P_CONV + " one all-zero column, column scales e^{k U[-1,1]}, k <= 1.5.",
+    closed_form=r"$\ln(\alpha_\infty/\alpha)=-2\gamma\,\mathrm{diag}(X^\top X/n)\int_0^\infty L<0$; "
+                r"strict convexity of $\phi$ makes each argmin unique.",
+    examples={"dev": 2, "ci": 4, "thorough": 40},
+)
+def sgf_benefit(inst: dict, ctx) -> Check:
+    """Strict shrink, distinct limits and the two optimality gaps, per SGF path."""
+    return _benefit_check(inst, ctx)
+
+
+@sgf_benefit.false_variant("alpha_inf_above", "The SGF effective initialisation is larger than "
+                           "alpha (opposite sign of the Itô correction).",
+                           strategy=_BENEFIT_VARIANT, examples={"dev": 1})
+def _(inst, ctx):
+    return _benefit_check(inst, ctx, "alpha_inf_above")
+
+
+@sgf_benefit.false_variant("shrink_every_column", "alpha_inf < alpha on every coordinate, zero "
+                           "columns included.", strategy=_BENEFIT_VARIANT, examples={"dev": 1})
+def _(inst, ctx):
+    return _benefit_check(inst, ctx, "shrink_every_column")
+
+
+@sgf_benefit.false_variant("same_limit", "SGF and GF have the same limit (to 1e-8).",
+                           strategy=_BENEFIT_VARIANT, examples={"dev": 1})
+def _(inst, ctx):
+    return _benefit_check(inst, ctx, "same_limit")
+
+
+# ------------------------------------------------------------------------------ SGD: exact limit
+_SGD_STRATEGY = strat.sparse_instance(n=(5, 10), a=(0.3, 1.0), f=(0.5, 2.5), spread=(0.0, 0.4))
+
+
+def _sgd_limit_check(inst: dict, ctx, mode: str = "exact") -> Check:
+    data, alpha, gamma = setup(inst)
+    R = ctx.pick(dev=3, ci=4, thorough=8)
+    run = sgd_runs(inst, R, tol=1e-20, t_max=3000.0)
+    if run.diverged.any():
+        return Check.inconclusive("an SGD replica diverged (step above the edge)")
+    if run.loss.max() > 1e-20:
+        return Check.inconclusive("SGD did not reach L <= 1e-20", measured=float(run.loss.max()))
+    P = kernel_projector(data.X)
+    preds = []
+    for r in range(R):
+        if mode == "exact":
+            preds.append(implicit_for(inst, alpha * np.exp(run.log_shrink[r]), c=P @ run.c[r] / 4))
+        elif mode == "no_offset":
+            preds.append(implicit_for(inst, alpha * np.exp(run.log_shrink[r])))
+        else:  # the SGF formula, treated as pathwise exact
+            preds.append(implicit_for(inst, effective_init(alpha, gamma, data.X,
+                                                           float(run.loss_integral[r]))))
+    return Check.close(run.beta, np.asarray(preds), atol=1e-6, L_T=float(run.loss.max()), R=R)
+
+
+@claim(
+    id="pesme2021.sgd.limit_exact",
+    paper=EVEN,
+    status="derived",
+    kind="equality",
+    statement=r"Discrete SGD $w_\pm\leftarrow w_\pm\odot(1\mp\gamma g_k)$ converges to "
+              r"$\arg\min_{X\beta=y}[\phi_{\alpha^{ex}_\infty}(\beta)-\frac14\langle c_\perp,\beta\rangle]$ with the "
+              r"exact shrink $\alpha^{ex}_\infty=\alpha\odot\exp(\frac12\sum_k\ln|1-(\gamma g_k)^2|)$ and "
+              r"$c_\perp=\Pi_{\ker X}\sum_k[\ln|1-\gamma g_k|-\ln|1+\gamma g_k|+2\gamma g_k]$.",
+    strategy=_SGD_STRATEGY,
+    tolerance="max-norm 1e-6 once L <= 1e-20 (the residual level); shrink and offset accumulated "
+              "step by step in float64 (error ~1e-12 sqrt(steps)).",
+    assumptions=_P_CONV + " batch 1 with replacement, gamma = f gamma_0, f in [0.5, 2.5] "
+                          "(sign flips |gamma g| > 1 allowed: |.| in the formula).",
+    closed_form=r"$(1-x)(1+x)=1-x^2$ (sympy); $\ln\frac{w_+}{w_-}=-2\gamma\sum_kg_k+c$ with "
+                r"$-2\gamma\sum g_k\in\mathrm{range}(X^\top)$.",
+    examples={"dev": 3, "ci": 6, "thorough": 60},
+)
+def sgd_limit_exact(inst: dict, ctx) -> Check:
+    """SGD limit against ``implicit_solution`` at the exact shrink with the kernel offset."""
+    return _sgd_limit_check(inst, ctx)
+
+
+@sgd_limit_exact.false_variant("sgf_formula_pathwise", "The SGD limit is argmin phi at the SGF "
+                               "alpha_inf (formula with gamma sum L), to 1e-6.", examples={"dev": 1})
+def _(inst, ctx):
+    return _sgd_limit_check(inst, ctx, "sgf")
+
+
+@sgd_limit_exact.false_variant(
+    "no_offset", "The offset c_perp can be dropped (to 1e-6) at steps near half the edge.",
+    strategy=strat.sparse_instance(n=(5, 10), a=(0.3, 1.0), f=(1.5, 2.5)), examples={"dev": 2})
+def _(inst, ctx):
+    return _sgd_limit_check(inst, ctx, "no_offset")
+
+
+# ------------------------------------------------------------------------------ SGD vs SGF shrink
+_SHRINK_STRATEGY = strat.sparse_instance(n=(6, 12), a=(0.3, 1.0), f=(0.5, 1.0), spread=(0.0, 0.3))
+
+
+def _shrink_stats(inst: dict, ctx) -> tuple[np.ndarray, np.ndarray, np.ndarray, Run]:
+    data, alpha, gamma = setup(inst)
+    R = ctx.pick(dev=48, ci=96, thorough=256)
+    run = sgd_runs(inst, R, tol=1e-10, t_max=3000.0)
+    live = ~run.diverged
+    ex = -run.log_shrink.mean(axis=1)[live]
+    sgf = (2 * gamma * data.diag.mean() * run.loss_integral)[live]
+    corr = np.array([np.corrcoef(-run.log_shrink[r], data.diag)[0, 1] if data.diag.std() > 0 else 1.0
+                     for r in np.flatnonzero(live)])
+    return ex, sgf, corr, run
+
+
+@claim(
+    id="pesme2021.sgd.shrink_mean_matches_sgf",
+    paper=PAPER,
+    status="empirical",
+    kind="equality",
+    statement=r"For batch-1 SGD with $\gamma\le\gamma_0$ (about a fifth of the measured edge), the "
+              r"SGF formula predicts the exact shrink only on average over coordinates and seeds, and "
+              r"only roughly: $\mathbb E\,\mathrm{mean}_i\ln(\alpha_i/\alpha^{ex}_{\infty,i})=\rho\,"
+              r"\mathbb E\,2\gamma\,\mathrm{mean}_i\mathrm{diag}_i\int L$ with $\rho\in[0.75,1.5]$. "
+              r"Coordinatewise the realised shrink is only loosely aligned with "
+              r"$\mathrm{diag}(X^\top X)$ (correlation 0.5-0.95).",
+    strategy=_SHRINK_STRATEGY,
+    tolerance="the (1 - level) t-interval of rho - 1 = mean(exact - formula) / mean(formula) over R "
+              "seeds (48 at dev) must lie inside [-0.25, 0.5]; outside -> falsified; straddling -> "
+              "inconclusive. The band is measured, not derived: rho was 0.86-1.33 (CI ends) for "
+              "f <= 1 on this family and reached 1.5 at f ~ 2 (the SGF formula then underestimates "
+              "the SGD shrink); the spec's 15% does not hold on every instance.",
+    assumptions=_P_CONV + " f in [0.5, 1].",
+    examples={"dev": 1, "ci": 3, "thorough": 40},
+)
+def sgd_shrink_mean_matches_sgf(inst: dict, ctx) -> Check:
+    """Seed-averaged exact SGD shrink against the SGF formula evaluated on each SGD path."""
+    from scipy import stats
+
+    ex, sgf, corr, run = _shrink_stats(inst, ctx)
+    if ex.size < 4:
+        return Check.inconclusive("too many diverged replicas")
+    diff = (ex - sgf) / sgf.mean()
+    m, se = float(diff.mean()), float(diff.std(ddof=1) / math.sqrt(diff.size))
+    q = float(stats.t.ppf(1 - ctx.level / 2, diff.size - 1))
+    lo, hi = m - q * se, m + q * se
+    inside = -0.25 <= lo and hi <= 0.5
+    outside = hi < -0.25 or lo > 0.5
+    t_stat = max(-0.25 - m, m - 0.5) / max(se, 1e-300)
+    p = float(stats.t.sf(t_stat, diff.size - 1))
+    return Check.test(reject=outside, p_value=p, level=ctx.level, supports=inside,
+                      measured=1 + m, predicted="[0.75, 1.5]", margin=min(lo + 0.25, 0.5 - hi),
+                      ci=[1 + lo, 1 + hi], R=int(ex.size), coordinatewise_corr=float(corr.mean()))
+
+
+@sgd_shrink_mean_matches_sgf.false_variant(
+    "coordinatewise", "The exact shrink is proportional to diag(X^T X) coordinatewise "
+    "(correlation >= 0.95 on every path).", examples={"dev": 1})
+def _(inst, ctx):
+    _, _, corr, _ = _shrink_stats(inst, ctx)
+    return Check.lower(float(corr.min()), 0.95)
+
+
+# ------------------------------------------------------------------------------ SGF vs SGD
+_MATCH_STRATEGY = strat.sparse_instance(n=(6, 10), a=(0.3, 1.0), f=(0.5, 1.0), spread=(0.0, 0.3))
+
+
+def _match_check(inst: dict, ctx, noise: str = "paper", ks_test_error: bool = False,
+                 R: int | None = None, h_div: float = 2.0) -> Check:
+    from scipy import stats
+
+    data, _, _ = setup(inst)
+    R = R or ctx.pick(dev=24, ci=48, thorough=128)
+    sgd = sgd_runs(inst, R, tol=1e-10, t_max=3000.0)
+    sgf = sgf_runs(inst, R, h_div=h_div, scheme="milstein", noise=noise, tol=1e-10, t_max=3000.0)
+    a_ok, b_ok = ~sgd.diverged, ~sgf.diverged
+    if a_ok.sum() < R // 2 or b_ok.sum() < R // 2:
+        return Check.inconclusive("too many diverged replicas")
+    Ja, Jb = sgd.loss_integral[a_ok], sgf.loss_integral[b_ok]
+    Ta, Tb = data.test_error(sgd.beta[a_ok]), data.test_error(sgf.beta[b_ok])
+    level = ctx.level / 2  # Bonferroni over the two statistics
+    # int L: equal in distribution (KS).
+    p_J = float(stats.ks_2samp(Ja, Jb).pvalue)
+    rel_J = float(abs(Jb.mean() - Ja.mean()) / Ja.mean())
+    # test error: equal means within 5% (two one-sided Welch tests, TOST); or KS for the variant.
+    diff = float(Tb.mean() - Ta.mean())
+    se = math.sqrt(Ta.var(ddof=1) / Ta.size + Tb.var(ddof=1) / Tb.size)
+    q = float(stats.norm.ppf(1 - level))
+    lo, hi = (diff - q * se) / Ta.mean(), (diff + q * se) / Ta.mean()
+    details = {"R": R, "loss_integral": {"sgd": [float(Ja.mean()), float(Ja.std())],
+                                         "sgf": [float(Jb.mean()), float(Jb.std())], "ks_p": p_J},
+               "test_error": {"sgd": [float(Ta.mean()), float(Ta.std())],
+                              "sgf": [float(Tb.mean()), float(Tb.std())],
+                              "rel_mean_diff_ci": [lo, hi],
+                              "ks_p": float(stats.ks_2samp(Ta, Tb).pvalue)}}
+    measured = {"int_L": float(Jb.mean()), "test_error": float(Tb.mean())}
+    predicted = {"int_L": float(Ja.mean()), "test_error": float(Ta.mean())}
+    if ks_test_error:
+        p_T = details["test_error"]["ks_p"]
+        return Check.test(reject=min(p_J, p_T) < level, p_value=2 * min(p_J, p_T), level=ctx.level,
+                          supports=True, measured=measured, predicted=predicted, **details)
+    te_reject = lo > 0.05 or hi < -0.05
+    te_support = -0.05 <= lo and hi <= 0.05
+    t_stat = (abs(diff) / Ta.mean() - 0.05) * Ta.mean() / max(se, 1e-300)
+    p_T = float(stats.norm.sf(t_stat))
+    reject = p_J < level or te_reject
+    return Check.test(reject=reject, p_value=min(1.0, 2 * min(p_J, p_T)), level=ctx.level,
+                      supports=te_support and rel_J <= 0.15, measured=measured, predicted=predicted,
+                      margin=min(0.15 - rel_J, 0.05 - max(abs(lo), abs(hi))), **details)
+
+
+@claim(
+    id="pesme2021.sgf.matches_sgd",
+    paper=PAPER,
+    status="empirical",
+    kind="distributional",
+    statement=r"At the same step $\gamma$ (here $\le\gamma_0$, about a fifth of the edge), the paper's SGF "
+              r"and batch-1 SGD agree in distribution on the loss integral $\int L$, and in mean "
+              r"(within 5%) on the final test error $\|\beta_T-\beta^\star\|^2$. The test-error "
+              r"distributions themselves differ detectably (their spreads are tiny and unequal).",
+    strategy=_MATCH_STRATEGY,
+    tolerance="R = 24 (dev) paths of each; Bonferroni over two statistics at the claim's level "
+              "(family error 0.01): a two-sample Kolmogorov-Smirnov test on int L (support also needs "
+              "means within 15%), and a two-one-sided Welch test that the test-error means differ by "
+              "< 5% (normal approximation). Rejection -> falsified; no decision -> inconclusive.",
+    assumptions=_P_CONV + " f in [0.5, 1]; SGF by Milstein at h = gamma/2, SGD with replacement.",
+    examples={"dev": 1, "ci": 3, "thorough": 20},
+)
+def sgf_matches_sgd(inst: dict, ctx) -> Check:
+    """Two-sample comparison of SGD and SGF paths: KS on int L, TOST on the test-error mean."""
+    return _match_check(inst, ctx)
+
+
+@sgf_matches_sgd.false_variant("gamma_amplitude", "The SGF with noise amplitude ~ gamma instead of "
+                               "sqrt(gamma) also matches SGD.", examples={"dev": 1})
+def _(inst, ctx):
+    return _match_check(inst, ctx, noise="gamma_amplitude", R=12, h_div=1.0)
+
+
+@sgf_matches_sgd.false_variant("test_error_in_distribution", "SGF and SGD test errors are equal in "
+                               "distribution (KS), not only in mean.", examples={"dev": 1})
+def _(inst, ctx):
+    return _match_check(inst, ctx, ks_test_error=True)
+
+
+# ------------------------------------------------------------------------------ convergence
+_CONV_STRATEGY = strat.sparse_instance(n=(5, 12), a=(0.3, 1.0), f=(0.25, 1.0), spread=(0.0, 0.3))
+_CONV_CAP = 10.0
+
+
+def _conv_check(inst: dict, ctx, f_mult: float = 1.0) -> Check:
+    data, alpha, gamma = setup(inst)
+    R = ctx.pick(dev=3, ci=6, thorough=16)
+    run = sgf_runs(inst, R, h_div=2.0, scheme="milstein", tol=1e-10, t_max=3000.0, f_mult=f_mult)
+    J_gf = 0.5 * potential(implicit_for(inst, alpha), alpha)
+    if run.diverged.any():
+        bad = np.flatnonzero(run.diverged).tolist()
+        return Check(False, measured={"diverged_replicas": bad}, predicted="none", margin=-1.0,
+                     details={"steps": run.steps})
+    if run.loss.max() > 1e-10:
+        return Check.inconclusive(f"not converged within t = {run.time:g} "
+                                  f"(L = {float(run.loss.max()):.2g}); rate unknown",
+                                  measured=float(run.loss.max()))
+    ratio = float(run.loss_integral.max() / J_gf)
+    return Check.upper(ratio, _CONV_CAP, final_loss=float(run.loss.max()), time=run.time,
+                       loss_integral=run.loss_integral, gf_loss_integral=J_gf)
+
+
+@claim(
+    id="pesme2021.convergence",
+    paper=PAPER,
+    status="theorem",
+    kind="upper_bound",
+    statement=r"Below a step-size bound, SGF converges: on every path $L(\beta_t)\to0$ and "
+              r"$\int_0^\infty L\,dt<\infty$. The paper's constant is unknown (reconstructed); checked "
+              r"for $\gamma\le\gamma_0$ (about a fifth of the measured SGD edge), where "
+              r"$\int L_{SGF}\le10\int L_{GF}$ (an empirical cap; the ratio grows toward the edge).",
+    strategy=_CONV_STRATEGY,
+    tolerance="every path must reach L <= 1e-10 (Milstein, h = gamma/2) within t = 3000 (else "
+              "inconclusive: no rate is encoded); a diverged path falsifies; int L_SGF / int L_GF <= 10 "
+              "with int L_GF = phi_alpha(beta_hat)/2 (measured 1.2-2.4 on this family).",
+    assumptions=_P_CONV + " f in [0.25, 1].",
+    examples={"dev": 2, "ci": 4, "thorough": 40},
+)
+def convergence(inst: dict, ctx) -> Check:
+    """Every SGF path converges and its loss integral stays below the calibrated cap."""
+    return _conv_check(inst, ctx)
+
+
+@convergence.false_variant("any_step_size", "SGF converges at any step size (here 15 gamma_0, about "
+                           "3x the measured edge).", examples={"dev": 1})
+def _(inst, ctx):
+    return _conv_check(inst, ctx, f_mult=15.0)
+
+
+# ------------------------------------------------------------------------------ slower is stronger
+_SLOW_STRATEGY = strat.sparse_instance(n=(6, 10), a=(0.3, 1.0), spread=(0.0, 0.0), f=(1.0, 1.0),
+                                       s_max_frac=0.3).map(lambda d: {**d, "standardize": 1})
+_SLOW_LEVELS = (0.5, 1.0, 2.0)
+
+
+def _slow_runs(inst: dict, ctx) -> list[tuple[float, float, float]]:
+    """(kappa = 2 gamma int L, realised mean shrink, gamma) per path over step levels."""
+    data, _, gamma0 = setup(inst)
+    R = ctx.pick(dev=2, ci=3, thorough=6)
+    out = []
+    for fm in _SLOW_LEVELS:
+        run = sgf_runs(inst, R, h_div=1.0, scheme="milstein", tol=1e-10, t_max=2000.0, f_mult=fm)
+        for r in np.flatnonzero(~run.diverged):
+            kappa = 2 * gamma0 * fm * float(run.loss_integral[r])  # diag(X^T X/n) = 1
+            out.append((kappa, float(-run.log_shrink[r].mean()), gamma0 * fm))
+    return out
+
+
+def _slow_check(inst: dict, ctx, variant: str = "") -> Check:
+    data, alpha, _ = setup(inst)
+    pts = sorted(_slow_runs(inst, ctx))
+    if len(pts) < 4:
+        return Check.inconclusive("too many diverged paths")
+    kap = np.array([p[0] for p in pts])
+    real = np.array([p[1] for p in pts])
+    if variant == "independent":
+        spread = float(real.max() / real.min())
+        return Check.upper(spread, 1.1, kappas=kap, realised=real)
+    # (1) ordering: a clearly larger kappa (by 25%) gives a larger realised shrink.
+    m1 = math.inf
+    for i in range(len(pts)):
+        for j in range(len(pts)):
+            if kap[i] > 1.25 * kap[j]:
+                m1 = min(m1, (real[i] - real[j]) / real[j])
+    # (2) uniform shrink (standardised columns, uniform alpha): closer to the min-l1 interpolant.
+    b1 = min_l1_interpolant(data.X, data.y)
+    dist = []
+    for k in kap:
+        b = implicit_for(inst, alpha * math.exp(-k))
+        dist.append(float(np.abs(b - b1).sum()))
+    dist = np.array(dist)
+    m2 = float(np.min(np.diff(-dist))) / (1.0 + float(np.abs(b1).sum()))  # >= 0 if non-increasing
+    margin = min(m1, m2 + 1e-9)
+    return Check(margin >= 0, measured={"min_order_gap": m1, "min_l1_distance_decrease": m2},
+                 predicted=">= 0", margin=margin,
+                 details={"kappa": kap, "realised_shrink": real, "l1_distance": dist})
+
+
+@claim(
+    id="pesme2021.bias.slower_is_stronger",
+    paper=PAPER,
+    status="empirical",
+    kind="monotone",
+    statement=r"Slower convergence, stronger bias: across SGF runs (several steps and paths), a larger "
+              r"$\kappa=2\gamma\int L$ gives a smaller $\alpha_\infty=\alpha e^{-\kappa\,\mathrm{diag}(X^\top X/n)}$, "
+              r"monotonically (realised on the paths), and for a uniform shrink (standardised columns, "
+              r"uniform $\alpha$) a limit closer in $\ell_1$ to the minimum-$\ell_1$ interpolant. The "
+              r"mechanism ($\ln(\alpha/\alpha_\infty)$ linear in $\gamma\int L$) is derived "
+              r"(pesme2021.sgf.ito_product); the monotone approach to min-l1 is observed.",
+    strategy=_SLOW_STRATEGY,
+    tolerance="Milstein paths (h = gamma) at gamma = (0.5, 1, 2) gamma_0, run to L <= 1e-10: any two "
+              "paths whose kappa differ by > 25% (well above the ~5-10% discretisation error of the "
+              "realised shrink) must be ordered; the l1 distance to the LP solution must be "
+              "non-increasing in kappa up to 1e-9 (1 + |b_l1|_1) (solver accuracy).",
+    assumptions=_P_CONV + " columns scaled to |x_j|^2 = n, uniform alpha, s <= 0.3 n.",
+    examples={"dev": 1, "ci": 3, "thorough": 30},
+)
+def bias_slower_is_stronger(inst: dict, ctx) -> Check:
+    """Ordering of realised shrinks by kappa, and l1 distance of the implied limits to min-l1."""
+    return _slow_check(inst, ctx)
+
+
+@bias_slower_is_stronger.false_variant("independent", "The shrink does not depend on the loss "
+                                       "integral (equal within 10% across runs).", examples={"dev": 1})
+def _(inst, ctx):
+    return _slow_check(inst, ctx, "independent")
+
+
+@bias_slower_is_stronger.false_variant(
+    "sgd_seedwise", "For discrete SGD at a fixed step, a larger int L gives a larger exact shrink on "
+    "every pair of seeds (monotone across seeds).", examples={"dev": 1})
+def _(inst, ctx):
+    run = sgd_runs(inst, 16, tol=1e-10, t_max=3000.0)
+    J, ex = run.loss_integral, -run.log_shrink.mean(axis=1)
+    m = math.inf
+    for i in range(J.size):
+        for j in range(J.size):
+            if J[i] > J[j]:
+                m = min(m, float(ex[i] - ex[j]))
+    return Check.lower(m, 0.0, corr=float(np.corrcoef(J, ex)[0, 1]))
+
+
+# ------------------------------------------------------------------------------ generalisation
+_GEN_STRATEGY = strat.sparse_instance(n=(10, 16), d_over_n=(2.0, 2.5), s_max_frac=0.2, a=(0.3, 1.0),
+                                      f=(1.0, 2.0), spread=(0.0, 0.0)
+                                      ).map(lambda d: {**d, "standardize": 1})
+_GEN_DENSE = strat.sparse_instance(n=(3, 6), d_over_n=(1.3, 2.0), s_max_frac=1.0, s_min=2,
+                                   a=(0.3, 1.5), f=(0.5, 2.0), spread=(0.0, 0.0)
+                                   ).map(lambda d: {**d, "standardize": 1})
+
+
+def _gen_sgf_check(inst: dict, ctx, R: int, tol: float) -> Check:
+    data, alpha, gamma = setup(inst)
+    te_gf = float(data.test_error(implicit_for(inst, alpha)))
+    run = sgf_runs(inst, R, h_div=1.0, scheme="milstein", tol=tol, t_max=2000.0)
+    if run.diverged.any() or run.loss.max() > tol:
+        return Check.inconclusive("SGF did not converge within its budget")
+    te = np.array([data.test_error(implicit_for(inst, effective_init(alpha, gamma, data.X, J)))
+                   for J in run.loss_integral])
+    return Check.upper(float(te.max()), te_gf, tol=-1e-9 * te_gf, test_errors_sgf=te,
+                       kappa=2 * gamma * run.loss_integral)
+
+
+@claim(
+    id="pesme2021.generalisation.sgf_beats_gf",
+    paper=PAPER,
+    status="empirical",
+    kind="comparison",
+    statement=r"On sparse regression ($s\le n/5$) with standardised columns (so the SGF shrink "
+              r"$\alpha_\infty=\alpha e^{-2\gamma\int L}$ is uniform), every SGF path's limit "
+              r"$\hat\beta_{\alpha_\infty}$ has a smaller test error $\|\beta-\beta^\star\|^2$ than the GF "
+              r"limit $\hat\beta_\alpha$. This is the scope in which the paper's 'generalises better' "
+              r"was observed here; it is not a theorem and fails on dense instances, for non-uniform "
+              r"shrinks and for discrete SGD (false variants).",
+    strategy=_GEN_STRATEGY,
+    tolerance="strict comparison per path (te_SGF < te_GF (1 - 1e-9)); int L from Milstein paths "
+              "(h = gamma) run to L <= 1e-10; deterministic given the seed.",
+    assumptions=_P_CONV + " columns scaled to |x_j|^2 = n; n in [10, 16], d in [2n, 2.5n], "
+                          "s <= n/5, uniform alpha = a in [0.3, 1], f in [1, 2].",
+    examples={"dev": 1, "ci": 3, "thorough": 40},
+)
+def generalisation_sgf_beats_gf(inst: dict, ctx) -> Check:
+    """Test error of argmin phi_{alpha_inf} (per SGF path) against that of argmin phi_alpha."""
+    return _gen_sgf_check(inst, ctx, ctx.pick(dev=2, ci=3, thorough=6), 1e-10)
+
+
+@generalisation_sgf_beats_gf.false_variant(
+    "every_instance", "The same on every instance, dense and tiny ones included (s up to n, n <= 6).",
+    strategy=_GEN_DENSE, examples={"dev": 12, "ci": 20, "thorough": 300})
+def _(inst, ctx):
+    return _gen_sgf_check(inst, ctx, 1, 1e-6)
+
+
+@generalisation_sgf_beats_gf.false_variant(
+    "discrete_sgd", "Discrete SGD does the same: on every sparse instance its seed-mean test "
+    "error is below GF's (hunted at n in [8, 10], s = 1, a in [0.7, 1], f in [2, 2.5]).",
+    strategy=strat.sparse_instance(n=(8, 10), d_over_n=(2.0, 2.5), s_max_frac=0.0, a=(0.7, 1.0),
+                                   f=(2.0, 2.5), spread=(0.0, 0.0)),
+    examples={"dev": 2, "ci": 4, "thorough": 60})
+def _(inst, ctx):
+    from scipy import stats
+
+    data, alpha, _ = setup(inst)
+    te_gf = float(data.test_error(implicit_for(inst, alpha)))
+    run = sgd_runs(inst, 32, tol=1e-10, t_max=3000.0)
+    te = data.test_error(run.beta[~run.diverged])
+    if te.size < 8:
+        return Check.inconclusive("too many diverged replicas")
+    m, se = float(te.mean()), float(te.std(ddof=1) / math.sqrt(te.size))
+    p = float(stats.t.sf((m - te_gf) / max(se, 1e-300), te.size - 1))
+    q = float(stats.t.ppf(1 - ctx.level, te.size - 1))
+    sup = data.beta_star != 0
+    shrink = -run.log_shrink[~run.diverged]
+    return Check.test(reject=m - q * se > te_gf, p_value=p, level=ctx.level,
+                      supports=m + q * se < te_gf, measured=m, predicted=te_gf, R=int(te.size),
+                      median=float(np.median(te)), paths_worse=int(np.sum(te > te_gf)),
+                      shrink_on_support=float(shrink[:, sup].mean()),
+                      shrink_off_support=float(shrink[:, ~sup].mean()))
+
+
+# ------------------------------------------------------------------------------ conjecture
+_CONJ_GRID = np.geomspace(4.0, 1e-3, 14)
+
+
+def _l1_path(inst: dict) -> tuple[np.ndarray, np.ndarray]:
+    data, _, _ = setup(inst)
+    l1 = np.array([np.abs(implicit_solution(data.X, data.y, a)).sum() for a in _CONJ_GRID])
+    return _CONJ_GRID, l1
+
+
+def _l1_check(inst: dict) -> Check:
+    data, _, _ = setup(inst)
+    if np.linalg.matrix_rank(data.X) < data.n:
+        return Check.inconclusive("X not of full row rank")
+    grid, l1 = _l1_path(inst)
+    # Along decreasing a, the conjecture says l1 never increases.
+    rel_inc = np.diff(l1) / l1[:-1]
+    worst = float(rel_inc.max())
+    k = int(rel_inc.argmax())
+    return Check.upper(worst, 0.0, tol=1e-9, at_alpha=[float(grid[k]), float(grid[k + 1])],
+                       l1=l1.tolist())
+
+
+@claim(
+    id="pesme2021.conj.l1_monotone",
+    paper=PAPER,
+    status="conjecture",
+    kind="monotone",
+    statement=r"Conjecture (general form): for every full-row-rank $X$ and $y$, "
+              r"$a\mapsto\|\hat\beta_{a\mathbf 1}\|_1$ is non-decreasing, i.e. a smaller uniform "
+              r"initialisation never gives a larger $\ell_1$ norm. (Would make 'SGF is sparser than "
+              r"GF' a theorem for uniform shrinks.)",
+    strategy=strat.conjecture_instance(n=(2, 10)),
+    tolerance="relative increase of the l1 norm between consecutive grid points a = 4 ... 1e-3 "
+              "(14 log-spaced) at most 1e-9 (solver accuracy 1e-10).",
+    assumptions="Gaussian X, y = X beta* with 1 <= s <= n (dense included), tiny n (2..10).",
+    examples={"dev": 30, "ci": 60, "thorough": 1000},
+)
+def conj_l1_monotone(inst: dict, ctx) -> Check:
+    """Hunt for an instance where shrinking a uniform alpha increases the l1 norm of the solution."""
+    return _l1_check(inst)
+
+
+@conj_l1_monotone.false_variant(
+    "vector_alpha", "Vector form: alpha' <= alpha coordinatewise never increases the l1 norm "
+    "(here alpha shrunk 100x on supp beta* only).",
+    strategy=strat.sparse_instance(n=(6, 12), a=(0.3, 1.0), spread=(0.0, 0.0), s_max_frac=0.5),
+    examples={"dev": 4, "ci": 8})
+def _(inst, ctx):
+    data, alpha, _ = setup(inst)
+    small = alpha.copy()
+    small[data.beta_star != 0] /= 100.0
+    l1a = float(np.abs(implicit_for(inst, alpha)).sum())
+    l1s = float(np.abs(implicit_for(inst, small)).sum())
+    return Check.upper(l1s, l1a, tol=1e-9 * l1a)
+
+
+@claim(
+    id="pesme2021.conj.l1_monotone_gaussian_sparse",
+    paper=PAPER,
+    status="conjecture",
+    kind="monotone",
+    statement=r"Conjecture (restricted form): for Gaussian $X$ with $n\ge8$ and a truth with "
+              r"$s\le n/2$, $a\mapsto\|\hat\beta_{a\mathbf 1}\|_1$ is non-decreasing.",
+    strategy=strat.conjecture_instance(n=(8, 20), s_frac=(0.0, 0.5)),
+    tolerance="as pesme2021.conj.l1_monotone.",
+    assumptions="Gaussian X, n in [8, 20], d in [n+1, 3n], 1 <= s <= n/2.",
+    examples={"dev": 8, "ci": 30, "thorough": 1000},
+)
+def conj_l1_monotone_restricted(inst: dict, ctx) -> Check:
+    """The same hunt restricted to the sparse Gaussian regime."""
+    return _l1_check(inst)

@@ -43,10 +43,11 @@ def ls_online_instances() -> st.SearchStrategy[dict]:
 
 
 def ls_offline_instances() -> st.SearchStrategy[dict]:
-    """Offline least squares: ``n < d`` samples, ``batch``, ``seed``."""
-    return st.fixed_dictionaries({
-        "n": st.integers(2, 8),
-        "extra": st.integers(2, 16),  # d = n + extra
+    """Offline least squares: ``n`` samples in ``d = n + extra >= 2n`` dimensions (so ``X X'`` is
+    well conditioned and the runs converge within the step budget), ``batch``, ``seed``."""
+    return st.integers(2, 8).flatmap(lambda n: st.fixed_dictionaries({
+        "n": st.just(n),
+        "extra": st.integers(n, n + 12),  # d = n + extra >= 2n
         "batch": st.integers(1, 2),
         "seed": SEEDS,
-    })
+    }))
