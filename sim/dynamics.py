@@ -87,7 +87,11 @@ def _run(
     loss_fn: Callable[[np.ndarray], np.ndarray] | None,
     recorder: Recorder,
     bound: float,
+    step_returns_loss: bool = False,
 ) -> RunResult:
+    """The shared loop. ``step(x, k)`` returns the new state, or, with ``step_returns_loss``, the
+    pair ``(new state, loss_fn(x))`` (a fused step that already computed the loss at ``x``), which
+    saves one loss evaluation per step; the results are the same either way."""
     x = x0.copy()
     R = x.shape[0]
     active = np.ones(R, dtype=bool)
@@ -107,22 +111,31 @@ def _run(
         if integral is not None:
             rec.setdefault("loss_integral", []).append(integral.copy())
         for name, fn in recorder.scalars.items():
-            rec.setdefault(name, []).append(np.asarray(fn(x), dtype=float))
+            # a copy: a scalar function may return a view of a state buffer that is reused later
+            rec.setdefault(name, []).append(np.array(fn(x), dtype=float))
 
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        cur = (
-            loss_fn(x) if loss_fn is not None and (integral is not None or recorder.loss) else None
-        )
+        need_cur = not step_returns_loss and integral is not None
+        cur = loss_fn(x) if loss_fn is not None and (need_cur or recorder.loss) else None
         record(0, cur)
         for k in range(n_steps):
+            if step_returns_loss:
+                x_new, cur = step(x, k)
+            else:
+                x_new = step(x, k)
             if integral is not None:
                 integral += dt * np.where(active, cur, 0.0)
-            x_new = step(x, k)
             if not active.all():
                 x_new[~active] = x[~active]
-            bad = ~np.isfinite(x_new).all(axis=1) | (np.abs(x_new).max(axis=1) > bound)
-            bad &= active
-            if bad.any():
+            # NaN propagates through max/min, so a NaN or inf row fails these comparisons exactly
+            # like ~isfinite(row).all() | (|row|.max() > bound). The whole-array check is a few
+            # times cheaper than per-row reductions; rows are looked at only when it fails.
+            if x_new.max() <= bound and x_new.min() >= -bound:
+                bad = None
+            else:
+                bad = ~((x_new.max(axis=1) <= bound) & (x_new.min(axis=1) >= -bound))
+                bad &= active
+            if bad is not None and bad.any():
                 for r in np.flatnonzero(bad):
                     row = x_new[r]
                     worst = row[~np.isfinite(row)]
@@ -131,9 +144,10 @@ def _run(
                 x_new[bad] = x[bad]
                 active &= ~bad
             x = x_new
-            need_loss = integral is not None or (recorder.loss and (k + 1) % recorder.every == 0)
+            at_record = (k + 1) % recorder.every == 0 or k + 1 == n_steps
+            need_loss = need_cur or (recorder.loss and at_record)
             cur = loss_fn(x) if (loss_fn is not None and need_loss) else None
-            if (k + 1) % recorder.every == 0 or k + 1 == n_steps:
+            if at_record:
                 record(k + 1, cur)
     records = {name: np.asarray(v) for name, v in rec.items()}
     return RunResult(x, np.asarray(times), records, integral, diverged, active, n_steps, dt)
@@ -265,11 +279,28 @@ def sde_solve(
     else:
         it = iter(increments)
 
+    probe = term.loss(x)
+    loss_fn = term.loss if probe is not None else None
+    fused = getattr(term, "euler_maruyama_step", None)
+    if sch.name == "euler_maruyama" and fused is not None and loss_fn is not None:
+        # A term with a fused EM step (bit-identical to the generic one; see
+        # DiagonalSGF.euler_maruyama_step): it also returns the loss at x, and it writes into two
+        # state buffers used in turn (_run holds only x and x_new; records copy what they keep).
+        bufs = [np.empty(x.shape), np.empty(x.shape)]
+        work: dict[str, np.ndarray] = {}
+
+        def fused_step(xc: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+            out = bufs[k % 2]
+            if out is xc:  # only if a caller handed us one of our own buffers
+                out = bufs[(k + 1) % 2]
+            return fused(xc, h, next(it), out=out, work=work)
+
+        return _run(fused_step, x, n_steps, h, loss_fn, recorder or Recorder(), bound,
+                    step_returns_loss=True)
+
     def step(xc: np.ndarray, k: int) -> np.ndarray:
         return sch.step(term, xc, h, next(it))
 
-    probe = term.loss(x)
-    loss_fn = term.loss if probe is not None else None
     return _run(step, x, n_steps, h, loss_fn, recorder or Recorder(), bound)
 
 
@@ -298,7 +329,7 @@ def gradient_flow(
     t_eval: object = None,
     rtol: float = 1e-10,
     atol: float = 1e-12,
-    method: str = "DOP853",
+    method: str = "LSODA",
     max_switches: int = 10_000,
 ) -> FlowResult:
     """Gradient flow ``dtheta/dt = -grad L`` by ``scipy.integrate.solve_ivp`` at tight tolerances.

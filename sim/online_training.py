@@ -84,25 +84,25 @@ class Teacher:
 def sparse_teacher(d: int, k: int, seed: int, *, rho: float = 0.5, alpha: float = 0.1,
                    init_spread: float = 0.3) -> Teacher:
     """The spec's teacher: Toeplitz ``Sigma``, ``k``-sparse ``beta*`` with entries +-1 on a random
-    support, and the shared init ``w+-(0) = alpha (1 + init_spread xi+-)``, ``xi ~ N(0, 1)``.
+    support, and the shared init ``w+-(0) = alpha (1 + init_spread xi+-)``, ``xi ~ N(0, 1)``
+    truncated to [-3, 3] so that the init stays positive (``init_spread < 1/3``).
 
     The init is not symmetric (``w+ != w-``), so ``beta0 != 0`` slightly and the population-GD path is
-    not degenerate. Raises ``ValueError`` if an init entry is not positive.
+    not degenerate.
     """
     d = positive_int(d, "d")
     k = positive_int(k, "k")
     if k > d:
         raise ValueError(f"k must be <= d = {d}, got {k}")
     alpha = positive(alpha, "alpha")
-    if init_spread < 0:
-        raise ValueError(f"init_spread must be >= 0, got {init_spread!r}")
+    if not 0 <= init_spread < 1 / 3:
+        raise ValueError(f"init_spread must lie in [0, 1/3), got {init_spread!r}")
     rng = np.random.default_rng(np.random.SeedSequence([int(seed), 0]))
     Sigma = toeplitz_covariance(d, rho)
     beta_star = np.zeros(d)
     beta_star[rng.choice(d, size=k, replace=False)] = rng.choice([-1.0, 1.0], size=k)
-    w0 = alpha * (1.0 + init_spread * rng.standard_normal(2 * d))
-    if np.any(w0 <= 0):
-        raise ValueError("the drawn init has a non-positive entry; lower init_spread")
+    xi = np.clip(rng.standard_normal(2 * d), -3.0, 3.0)
+    w0 = alpha * (1.0 + init_spread * xi)
     return Teacher(Sigma, np.linalg.cholesky(Sigma), beta_star, w0)
 
 
@@ -506,27 +506,38 @@ def train_offline(teacher: Teacher, X: object, arms: list[Arm], *, lr: float, n_
     lv = _check_levels(levels)
     lay = _layout(arms, n_replicas, n_steps, lr)
     y = X @ teacher.beta_star
-    H = X.T @ X / n
-    hb = X.T @ y / n
-    bmax = int(lay.unit_batch.max())
-    # Indices (T, U, bmax) drawn up front; weights 1/B on the first B slots of each row.
-    idx_u = np.zeros((n_steps, len(lay.unit_key), bmax), dtype=np.intp)
+    # Sample counts of every step's batch, drawn up front: (T, U, n) small integers. The minibatch
+    # gradient is then (counts / B) r @ X with the residuals r of all n samples, which the train-MSE
+    # evaluation of the previous step has already computed.
+    counts = np.zeros((n_steps, len(lay.unit_key), n), dtype=np.int16)
+    t_idx = np.arange(n_steps)[:, None]
     for u0, nu, g in _key_generators(seed, 2, lay):
         b = int(lay.unit_batch[u0])
-        idx_u[:, u0:u0 + nu, :b] = g.integers(0, n, size=(n_steps, nu, b))
-    wts = (np.arange(bmax)[None, :] < lay.batch[:, None]) / lay.batch[:, None]
+        idx = g.integers(0, n, size=(n_steps, nu, b))
+        u_idx = np.arange(u0, u0 + nu)[None, :]
+        for j in range(b):  # within one slot j every (t, u) pair is distinct: no lost updates
+            counts[t_idx, u_idx, idx[:, :, j]] += 1
+    inv_b = (1.0 / lay.batch)[:, None]
+    full = np.full((lay.n_rows, n), 1.0 / n)
+    cache: dict[str, np.ndarray | None] = {"beta": None, "r": None}
+
+    def residuals(beta: np.ndarray) -> np.ndarray:
+        if cache["beta"] is beta:
+            return cache["r"]  # type: ignore[return-value]
+        r = beta @ X.T - y
+        cache["beta"], cache["r"] = beta, r
+        return r
 
     def grad(beta: np.ndarray, t: int, noisy: np.ndarray) -> np.ndarray:
-        g = beta @ H - hb
+        r = residuals(beta)
         if noisy.any():
-            ii = idx_u[t][lay.unit]  # (R, bmax)
-            Xb = X[ii]
-            r = (np.einsum("rbd,rd->rb", Xb, beta) - y[ii]) * wts
-            g = np.where(noisy[:, None], np.einsum("rbd,rb->rd", Xb, r), g)
-        return g
+            W = np.where(noisy[:, None], counts[t][lay.unit] * inv_b, full)
+        else:
+            W = full
+        return (W * r) @ X
 
     def train_mse(beta: np.ndarray) -> np.ndarray:
-        r = beta @ X.T - y
+        r = residuals(beta)
         return np.mean(r * r, axis=1)
 
     return _train(arms, lay, model=model, d=teacher.d, w0=teacher.w0, beta0=teacher.beta0,

@@ -273,6 +273,56 @@ class DiagonalSGF(SDETerm):
     def loss(self, x: np.ndarray) -> np.ndarray:
         return self.problem.loss(x)
 
+    def euler_maruyama_step(self, x: np.ndarray, h: float, dW: np.ndarray,
+                            out: np.ndarray | None = None,
+                            work: dict[str, np.ndarray] | None = None,
+                            ) -> tuple[np.ndarray, np.ndarray]:
+        """One fused Euler-Maruyama step; returns ``(x + drift(x) h + diffusion(x, dW), loss(x))``.
+
+        The generic step ``x + f(x) h + G(x) dW`` written in factored form:
+        ``w+- <- w+- (1 +- u)`` with ``u = X^T (s dB - (h / n) r)``, ``r = X beta - y`` and
+        ``s = 2 sqrt(gamma L / (b n))``. The same step in exact arithmetic, with two matrix
+        products instead of five and about a quarter of the elementwise passes; the rounding
+        differs from the generic step by a few ulps per step (relative ~1e-16). The returned
+        loss is bit-for-bit :meth:`loss` at ``x``. ``out`` (R, 2d, C-contiguous, not overlapping
+        ``x``) receives the new state; ``work`` is a dict of scratch buffers reused across calls
+        (created on first use), which saves the page faults of fresh temporaries.
+        """
+        prob = self.problem
+        R, d = x.shape[0], prob.d
+        if work is None:
+            work = {}
+        if work.get("shape") != (R, d):
+            work.clear()
+            work["shape"] = (R, d)
+            work["sq"] = np.empty((R, 2 * d))
+            work["U"] = np.empty((R, 2 * d))
+            work["beta"] = np.empty((R, d))
+            work["u"] = np.empty((R, d))
+        sq, U, beta, u = work["sq"], work["U"], work["beta"], work["u"]
+        if out is None:
+            out = np.empty(x.shape)
+        elif (out.shape != x.shape or not out.flags.c_contiguous
+              or np.may_share_memory(out, x)):
+            raise ValueError(f"out must be a C-contiguous array of shape {x.shape} that does "
+                             "not overlap x")
+        # residual and loss exactly as DiagonalNetwork.residual / loss (same bits)
+        np.multiply(x, x, out=sq)
+        np.subtract(sq[:, :d], sq[:, d:], out=beta)
+        r = beta @ prob.X.T
+        r -= prob.y
+        L = 0.25 * np.mean(r * r, axis=1)
+        s = 2.0 * np.sqrt(self._c * L)
+        # drift and diffusion share X^T: u = X^T (s dB - (h/n) r), one (R, n) x (n, d) product
+        v = dW * s[:, None]
+        v -= r * (h / prob.n_samples)
+        np.matmul(v, prob.X, out=u)
+        U3 = U.reshape(R, 2, d)
+        np.add(1.0, u, out=U3[:, 0])
+        np.subtract(1.0, u, out=U3[:, 1])
+        np.multiply(x, U, out=out)
+        return out, L
+
 
 # --------------------------------------------------------------------------- ReLU neuron
 class ReLUNeuron(Problem):

@@ -379,18 +379,19 @@ def relu_flow_exact(
 
     Notes
     -----
-    A crossing of a zero-label point is ignored once the state is within ``1e-12`` (relative) of the
-    piece's limit: there the field is continuous across the surface and the crossing is round-off of a
-    limit with ``z_j = 0``. Crossings of positive-label points are always followed, because the field
-    jumps there.
+    ``z_j`` is evaluated as ``x_j . w0`` minus decaying terms, so its absolute error scales with the
+    largest vector involved; inside a round-off band ``rtol * ||x_j|| * size`` around 0 its sign is
+    not trusted (e.g. a zero-label point decaying to ``z_j = 0``). A switch is flagged when ``z_j``
+    leaves the band on the wrong side, and ``brentq`` then locates the true crossing. A switch met
+    when the state is already (to 1e-12) the limit of its piece and also of the next piece is
+    round-off of a stationary point on the surface and ends the integration (no chattering).
     """
     X, y, w0 = validate_problem(X, y, w0)
     if not (1.0 < grid_ratio < 1.5):
         raise ValueError(f"grid_ratio must be in (1, 1.5), got {grid_ratio}")
-    n = X.shape[0]
     xnorm = np.linalg.norm(X, axis=1)
     live = xnorm > 0  # zero inputs are never active and never switch
-    active, fresh = _assign_pattern(X, y, w0, X @ w0 > 0, rtol)
+    active, _ = _assign_pattern(X, y, w0, X @ w0 > 0, rtol)
     active &= live
     segments: list[Segment] = []
     event_points: list[np.ndarray] = []
@@ -431,7 +432,7 @@ def relu_flow_exact(
             lo = s_grid[ok_idx[-1]] if ok_idx.size else s_grid[kmin - 1]
             hi = s_grid[kmin]
 
-            def zj(s, j=j):
+            def zj(s, j=j, seg=seg):
                 return float(X[j] @ seg.w(s))
 
             zlo, zhi = zj(lo), zj(hi)
@@ -445,7 +446,7 @@ def relu_flow_exact(
         w_new = seg.w(s_star)
         guess = active.copy()
         guess[switching] = ~guess[switching]
-        new_active, new_fresh = _assign_pattern(X, y, w_new, guess, rtol)
+        new_active, _ = _assign_pattern(X, y, w_new, guess, rtol)
         new_active &= live
         changed = np.flatnonzero(new_active != active)
         if changed.size == 0:
@@ -462,7 +463,7 @@ def relu_flow_exact(
                 t_settle = t0 + s_hi
                 break
         seg.t1 = t0 + s_star
-        t0, w, fresh = t0 + s_star, w_new, new_fresh
+        t0, w = t0 + s_star, w_new
         event_points.append(changed)
         active = new_active
     else:

@@ -30,9 +30,27 @@ and $\beta$ interpolated in log-loss between steps $t-1$ and $t$
 normalised function-space distance $\rho(\ell) = D/\ell$, $D = (\beta_1-\beta_2)^\top\Sigma
 (\beta_1-\beta_2) = \mathbb E_x(f_1-f_2)^2$ ($\rho = 2$: equal-size uncorrelated errors).
 
+Claims (``online_noise.*``; the replica is the statistical unit, family error 0.01 per claim):
+
+* least squares (derived): ``ls_online_per_step_monotone`` (exact second-moment recursion, monotone
+  in B, matched by Monte Carlo), ``ls_offline_no_fork`` (GD and SGD reach the same interpolant);
+* offline DLN (positive control): ``dln_offline_noise_changes_solution``, ``dln_offline_fork``
+  (rho grows like 1/l), ``dln_offline_switch`` (noise kept longer ends better);
+* online DLN: ``dln_online_golden_path_flat`` (rho flat in l), ``dln_online_distance_scaling``
+  (rho ~ 1/B), ``dln_online_fluctuation_dominated`` (bias^2 < var), ``dln_online_per_step_monotone``,
+  ``dln_online_per_sample``, ``dln_online_switch_earlier_never_hurts``, ``dln_online_not_sparser``;
+* control: ``gd_flow_proxy`` (GD at eta is on the flow's path at this resolution).
+
+Measured beyond the claims (dev sizes, 34 draws): at matched loss the replica-*mean* online
+iterate carries 15-27% less off-support mass than GD (an O(eta/B) drift that buys no loss), while
+each replica carries 5-20% more at the first levels past the transient, fading to ~1 at the lowest
+levels (on one draw of 34, 6% less: per-model sparsity at matched loss is draw-dependent, so it is
+not asserted). Early in training (steps 20-50) the geometric-mean loss of large batches dips a few
+percent below population GD's (not significant after Holm with 16 replicas).
+
 Public API: :data:`PROFILES`, :func:`config`, :func:`online_sweep`, :func:`offline_sweep`,
 :func:`matched_rho`, :func:`loglog_slope`, :func:`bootstrap_slopes`, :func:`holm`,
-:func:`ls_online_expected_mse`, and the claims ``online_noise.*``.
+:func:`off_support_l1`, :func:`ls_online_expected_mse`, and the claims.
 """
 
 from __future__ import annotations
@@ -375,7 +393,10 @@ def _ls_problem(inst: dict) -> tuple[Teacher, float, int, int]:
               "batch-b_small SGD; the mean MSE at the last step is compared with the recursion "
               "by a two-sided z-test at the instance level ctx.level (family error 0.01).",
     assumptions="Gaussian inputs, noiseless linear teacher, Sigma > 0 with condition number <= 20, "
-                "eta = f * 2 / (lambda_max + tr Sigma), f in [0.05, 0.9].",
+                "eta = f * 2 / (lambda_max + tr Sigma). The exact order is checked at f in "
+                "[0.05, 0.25] and at f = 0.9; the Monte-Carlo test only at f <= 0.25, where the "
+                "replicas' loss is concentrated (nearer the edge the expected loss is carried by rare "
+                "replicas and a sample mean of thousands of replicas is biased low).",
     closed_form=r"$\mathbb E\,m_{t+1} = \mathrm{tr}\big(\Sigma[(I-\eta\Sigma)P_t(I-\eta\Sigma)"
                 r"+\tfrac{\eta^2}{B}(\Sigma P_t\Sigma+\mathrm{tr}(\Sigma P_t)\Sigma)]\big)$",
     examples={"dev": 2, "ci": 4, "thorough": 60},
@@ -392,6 +413,11 @@ def ls_online_per_step_monotone(inst: dict, ctx: Context) -> Check:
     m_gd = ls_online_expected_mse(t.Sigma, lr, None, e0, T)
     tol = 1e-12 * float(np.max(m_small))
     gap = float(min(np.min(m_small - m_large), np.min(m_large - m_gd)))
+    # "for any fixed eta": the exact order also at 0.9 of the stability scale (no Monte Carlo there)
+    lr_edge = lr * 0.9 / float(inst["f"])
+    edge = [ls_online_expected_mse(t.Sigma, lr_edge, b, e0, T) for b in (b1, b2, None)]
+    tol = max(tol, 1e-12 * float(np.max(edge[0])))
+    gap = min(gap, float(np.min(edge[0] - edge[1])), float(np.min(edge[1] - edge[2])))
     if gap < -tol:
         return Check.lower(gap, 0.0, tol=tol, reason="expected loss increased with the batch size")
     S = ctx.pick(dev=2000, ci=2000, thorough=8000)
@@ -422,7 +448,7 @@ def _(inst: dict, ctx: Context) -> Check:
 @ls_online_per_step_monotone.false_variant(
     "no_trace_term",
     "The recursion without the tr(Sigma P) Sigma term describes online SGD (Monte Carlo rejects).",
-    strategy=ls_online_instances().filter(lambda i: i["f"] >= 0.4 and i["d"] >= 4),
+    strategy=ls_online_instances(f_min=0.15, d_min=4, steps_min=40),
 )
 def _(inst: dict, ctx: Context) -> Check:
     t, lr, b1, _ = _ls_problem(inst)
@@ -564,7 +590,8 @@ def dln_offline_noise_changes_solution(inst: dict, ctx: Context) -> Check:
     reject = min(p_test_opp, p_l1_opp, p_bv_opp) < a
     supports = max(p_test, p_l1, p_bv) < a
     return Check.test(
-        reject=reject, p_value=max(p_test, p_l1, p_bv), level=ctx.level, supports=supports,
+        reject=reject, p_value=min(p_test_opp, p_l1_opp, p_bv_opp), level=ctx.level,
+        supports=supports, p_support=max(p_test, p_l1, p_bv),
         measured=float(sgd.test_mse.mean()), predicted=float(gd.test_mse[0]),
         margin=float(gd.test_mse[0] - sgd.test_mse.mean()),
         test_mse_gd=float(gd.test_mse[0]), test_mse_b1_mean=float(sgd.test_mse.mean()),
@@ -601,7 +628,8 @@ def _slope_band_check(fits: dict[int, dict[str, Any]], lo: float, hi: float, lev
         reject |= chi < lo or clo > hi
         supports &= clo > lo and chi < hi
         margin = min(margin, clo - lo, hi - chi)
-    return Check.test(reject=reject, p_value=min(pv) if reject else 1 - min(pv), level=level,
+    # p: the smallest bootstrap mass consistent with the claim (a bootstrap p-value for rejecting)
+    return Check.test(reject=reject, p_value=min(pv), level=level,
                       supports=supports, measured={b: f["slope"] for b, f in fits.items()},
                       predicted=[lo, hi], margin=margin, cis=cis, what=what,
                       dropped={b: f["dropped"] for b, f in fits.items()},
@@ -681,8 +709,9 @@ def dln_offline_switch(inst: dict, ctx: Context) -> Check:
 
 
 def _switch_order(taus: list[int], finals: list[np.ndarray], level: float, *,
-                  increasing: bool) -> Check:
-    """Monotone order of final losses in tau (paired tests; tau = 0 is deterministic)."""
+                  increasing: bool, log_scale: bool = False) -> Check:
+    """Monotone order of final losses in tau (paired tests; tau = 0 is deterministic). With
+    ``log_scale`` the finals are log-losses and the reported means are geometric means."""
     sgn = 1.0 if increasing else -1.0  # claimed sign of (later - earlier)
     pv = []
     for early, late in zip(finals[:-1], finals[1:], strict=True):
@@ -690,7 +719,7 @@ def _switch_order(taus: list[int], finals: list[np.ndarray], level: float, *,
         pv.append(_t_less(x, 0.0))  # reversal: significantly the wrong sign
     adj = holm(pv)
     p_end = _t_less(-sgn * (finals[-1] - finals[0][0]), 0.0)
-    means = [float(f.mean()) for f in finals]
+    means = [float(np.exp(f.mean())) if log_scale else float(f.mean()) for f in finals]
     gain = means[0] - means[-1]
     locked = [(means[0] - m) / gain if gain else math.nan for m in means]
     return Check.test(reject=bool(adj.min() < level / 2), p_value=float(adj.min()), level=level,
@@ -940,8 +969,9 @@ def dln_online_per_sample(inst: dict, ctx: Context) -> Check:
     p_large = np.array([_t_less(_log_mse_at(sw.runs[f"b{bmax}"], int(N) // bmax),
                                 _log_mse_at(sw.runs["b1"], int(N))) for N in Ns])
     adj_s, adj_l = holm(p_small), holm(p_large)
-    return Check.test(reject=bool(adj_l.min() < ctx.level), p_value=float(adj_s.max()),
+    return Check.test(reject=bool(adj_l.min() < ctx.level), p_value=float(adj_l.min()),
                       level=ctx.level, supports=bool(adj_s.max() < ctx.level),
+                      p_support_holm=adj_s.tolist(),
                       measured=float(ratio.max()), predicted=1.0,
                       margin=float(-np.log(ratio.max())), samples=Ns.tolist(),
                       geo_ratio_b1_over_bmax=ratio.tolist())
@@ -987,7 +1017,8 @@ def dln_online_switch_earlier_never_hurts(inst: dict, ctx: Context) -> Check:
     sw = _sweeps(inst, ctx, "online")
     if _diverged(sw):
         return Check.inconclusive(f"diverged runs: {_diverged(sw)}")
-    return _switch_order(*_switch_finals(sw, config(ctx)), ctx.level, increasing=True)
+    return _switch_order(*_switch_finals(sw, config(ctx)), ctx.level, increasing=True,
+                         log_scale=True)
 
 
 @dln_online_switch_earlier_never_hurts.false_variant(
@@ -1019,49 +1050,68 @@ def _sparsity(sw: Sweep) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray
     paper=PAPER,
     status="empirical",
     kind="comparison",
-    statement=r"Online, diagonal network: small-batch noise buys no sparsity. At matched population "
-              r"loss, a batch-1 SGD model is never sparser than the population-GD model: its "
-              r"off-support mass $\|eta_{S^c}\|_1$ is not significantly below GD's at any matched "
-              r"level, and it is significantly above at some level (noise spreads mass off the "
-              r"support; the excess fades toward the lowest levels).",
-    tolerance="Per level, one-sample t-tests of log(l1_B1 / l1_GD) over replicas (GD is "
-              "deterministic), Holm over the matched levels past the transient. Falsified if B=1 is "
-              "significantly sparser at some level (Holm, ctx.level/2); holds if it is significantly "
-              "denser at some level (Holm, ctx.level/2); otherwise inconclusive.",
+    statement=r"Online, diagonal network: small-batch noise does not end at a sparser solution. After "
+              r"the same number of steps, each batch-1 SGD model carries more off-support mass "
+              r"$\|\beta_{S^c}\|_1$ than the population-GD model: it is behind on the same path, not "
+              r"at a sparser solution (online there is one minimiser, $\beta^\star$).",
+    tolerance="One-sample t-test of log(l1_B1 / l1_GD) at the last step over replicas (GD is "
+              "deterministic): holds if significantly above 0 at ctx.level/2, falsified if "
+              "significantly below at ctx.level/2, else inconclusive. The matched-loss ratios are "
+              "reported in the evidence, not asserted: they are draw- and level-dependent (B=1 "
+              "denser by 5-20% at the first levels past the transient, fading to ~1 at the lowest "
+              "levels, and significantly sparser by ~6% on 1 of 34 scanned draws); the replica-mean "
+              "iterate is 15-27% sparser than GD at matched loss (an O(eta/B) drift).",
     **_DLN_COMMON,
 )
 def dln_online_not_sparser(inst: dict, ctx: Context) -> Check:
-    """Online sweep; compare off-support l1 of the matched iterates of B=1 with GD's. The replica-mean
-    iterate's off-support mass is reported too (it is *lower* than GD's: an O(eta/B) drift that buys
-    no loss, since the loss is matched)."""
+    """Online sweep; compare off-support l1 of the final B=1 models with GD's final model."""
     sw = _sweeps(inst, ctx, "online")
     if _diverged(sw):
         return Check.inconclusive(f"diverged runs: {_diverged(sw)}")
+    lr_end = _end_sparsity_log_ratio(sw)
+    p_denser = _t_less(-lr_end, 0.0)
+    p_sparser = _t_less(lr_end, 0.0)
     l1, l1_gd, l1_mean, lv = _sparsity(sw)
-    lr = np.log(l1 / l1_gd)
-    p_sparser = holm([_t_less(lr[:, j], 0.0) for j in range(lv.size)])
-    p_denser = holm([_t_less(-lr[:, j], 0.0) for j in range(lv.size)])
-    ratio = np.exp(lr.mean(axis=0))
-    return Check.test(reject=bool(p_sparser.min() < ctx.level / 2), p_value=float(p_sparser.min()),
-                      level=ctx.level, supports=bool(p_denser.min() < ctx.level / 2),
-                      measured=float(ratio.min()), predicted=">= 1",
-                      margin=float(np.log(ratio.min())), levels=lv.tolist(),
-                      ratio_per_replica=ratio.tolist(), ratio_mean_iterate=(l1_mean / l1_gd).tolist(),
-                      p_denser_holm=p_denser.tolist(), p_sparser_holm=p_sparser.tolist(),
-                      replicas=int(l1.shape[0]))
+    return Check.test(reject=p_sparser < ctx.level / 2, p_value=p_sparser, level=ctx.level,
+                      supports=p_denser < ctx.level / 2,
+                      measured=float(np.exp(lr_end.mean())), predicted="> 1",
+                      margin=float(lr_end.mean()), p_denser=p_denser,
+                      matched_levels=lv.tolist(),
+                      matched_ratio_per_replica=np.exp(np.log(l1 / l1_gd).mean(axis=0)).tolist(),
+                      matched_ratio_mean_iterate=(l1_mean / l1_gd).tolist(),
+                      replicas=int(lr_end.size))
+
+
+def _end_sparsity_log_ratio(sw: Sweep) -> np.ndarray:
+    """Per replica, log of the final off-support l1 of B=1 over GD's final one."""
+    return np.log(off_support_l1(sw.runs["b1"].beta, sw.teacher)
+                  / off_support_l1(sw.runs["gd"].beta[0], sw.teacher))
 
 
 @dln_online_not_sparser.false_variant(
     "small_batch_sparser",
-    "Online small-batch SGD ends at a systematically sparser solution: at matched loss its "
-    "off-support l1 is no larger than GD's at every level.")
+    "Online small-batch SGD ends at a systematically sparser solution: after the same number of "
+    "steps its off-support l1 is no larger than GD's.")
+def _(inst: dict, ctx: Context) -> Check:
+    sw = _sweeps(inst, ctx, "online")
+    lr_end = _end_sparsity_log_ratio(sw)
+    p = _t_less(-lr_end, 0.0)
+    return Check.test(reject=p < ctx.level, p_value=p, level=ctx.level,
+                      measured=float(np.exp(lr_end.mean())), predicted="<= 1")
+
+
+@dln_online_not_sparser.false_variant(
+    "small_batch_sparser_at_matched_loss",
+    "As offline (effective-init shrinkage), online batch-1 models are sparser than GD's at matched "
+    "loss: off-support l1 no larger than GD's at every matched level past the transient.")
 def _(inst: dict, ctx: Context) -> Check:
     sw = _sweeps(inst, ctx, "online")
     l1, l1_gd, _, lv = _sparsity(sw)
     lr = np.log(l1 / l1_gd)
     p = holm([_t_less(-lr[:, j], 0.0) for j in range(lv.size)])
     return Check.test(reject=bool(p.min() < ctx.level), p_value=float(p.min()), level=ctx.level,
-                      measured=np.exp(lr.mean(axis=0)).tolist(), predicted="<= 1")
+                      measured=np.exp(lr.mean(axis=0)).tolist(), predicted="<= 1",
+                      levels=lv.tolist())
 
 
 def _bias_var_boot(betas: np.ndarray, ref: np.ndarray, Sigma: np.ndarray, n_boot: int,

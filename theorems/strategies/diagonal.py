@@ -83,7 +83,8 @@ def conjecture_instance(draw, n: tuple[int, int] = (2, 10), s_frac: tuple[float,
                         d_over_n: tuple[float, float] = (1.0, 3.0)) -> dict:
     """Instances for the l1-monotonicity conjecture: tiny and dense ones included (n = 2, d = 3)."""
     n_ = draw(st.integers(*n))
-    d_ = draw(st.integers(n_ + 1, max(n_ + 1, int(d_over_n[1] * n_))))
+    d_lo = max(n_ + 1, int(math.ceil(d_over_n[0] * n_)))
+    d_ = draw(st.integers(d_lo, max(d_lo, int(d_over_n[1] * n_))))
     s_lo = max(1, int(math.ceil(s_frac[0] * n_)))
     s_hi = max(s_lo, min(d_, int(s_frac[1] * n_)))
     s_ = draw(st.integers(s_lo, s_hi))

@@ -27,17 +27,24 @@ def dln_instances() -> st.SearchStrategy[dict]:
     return st.fixed_dictionaries({"seed": SEEDS})
 
 
-def ls_online_instances() -> st.SearchStrategy[dict]:
+def ls_online_instances(f_max: float = 0.25, d_min: int = 2, f_min: float = 0.05,
+                        steps_min: int = 20) -> st.SearchStrategy[dict]:
     """Online least squares: ``d``, covariance condition number ``cond``, step fraction ``f`` of
     ``2 / (lambda_max + tr Sigma)`` (the B = 1 mean-square stability scale), batch sizes
-    ``b_small < b_large``, horizon ``steps``, ``seed``."""
+    ``b_small < b_large``, horizon ``steps``, ``seed``.
+
+    ``f <= 0.25`` by default: there the loss across replicas is concentrated enough for a Monte-Carlo
+    mean of a few thousand replicas to estimate its expectation (measured: z-scores calibrated up to
+    120 steps). Nearer the stability edge the expectation is carried by rare replicas (the typical
+    replica is far below it) and a sample mean is biased low, so no Monte-Carlo test is valid.
+    """
     return st.fixed_dictionaries({
-        "d": st.integers(2, 10),
+        "d": st.integers(d_min, 10),
         "cond": st.floats(1.0, 20.0),
-        "f": st.floats(0.05, 0.9),
+        "f": st.floats(f_min, f_max),
         "b_small": st.integers(1, 3),
         "b_ratio": st.integers(2, 8),
-        "steps": st.integers(20, 120),
+        "steps": st.integers(steps_min, 120),
         "seed": SEEDS,
     })
 

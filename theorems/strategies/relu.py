@@ -30,18 +30,24 @@ def _tenths(lo: int, hi: int) -> st.SearchStrategy[float]:
 
 
 def _uniform(lo: float, hi: float, digits: int = 4) -> st.SearchStrategy[float]:
-    return st.floats(lo, hi).map(lambda v: round(v, digits))
+    """A value on a grid of 1000 steps in [lo, hi], rounded to ``digits`` (shrinks toward ``lo``).
+
+    Drawn through an integer: ``st.floats`` puts about half of its draws on 0.0 or an end point when
+    they are in range, which starves the search of, e.g., zero labels or small inits.
+    """
+    return st.integers(0, 1000).map(lambda k: round(lo + (hi - lo) * k / 1000, digits))
 
 
 # ------------------------------------------------------------------------------------ generic data
 def generic_seeded(log10_scale: tuple[float, float] = (-3.0, 0.5),
-                   zero_label_prob: tuple[float, float] = (0.0, 0.5)) -> st.SearchStrategy[dict]:
+                   zero_label_prob: tuple[float, float] = (0.0, 0.5),
+                   n: tuple[int, int] = (2, 8)) -> st.SearchStrategy[dict]:
     """Generic data: ``n in [2,8], d in [2,5]``, X uniform in [-2,2], labels U[0,2] with exact zeros.
 
     ``log10_scale`` sets ``||w(0)||`` relative to ``min_{y_i>0} y_i/||x_i||`` (below 0: small init).
     """
     return st.fixed_dictionaries({
-        "n": st.integers(2, 8),
+        "n": st.integers(*n),
         "d": st.integers(2, 5),
         "zero_frac": _uniform(*zero_label_prob, digits=2),
         "log10_scale": _uniform(*log10_scale, digits=2),
@@ -83,14 +89,20 @@ def orthogonal(init: str) -> st.SearchStrategy[dict]:
     """Orthogonal inputs (QR directions, norms log-uniform in [0.3, 3]), ``n <= d``.
 
     ``init``: ``"small"`` (zero-label points inactive, ``z_i(0) < y_i`` on A0, A0 has a positive-label
-    point), ``"small_any"`` (small, zero-label points may be active), ``"large"`` (``z_i(0) > y_i`` on
-    all of A0), ``"any"`` (direction and scale unrestricted).
+    point), ``"small_any"`` (small, zero-label points may be active), ``"small_zero_active"`` (small,
+    at least one zero label and every zero-label point active: the case the condition excludes),
+    ``"large"`` (``z_i(0) > y_i`` on all of A0), ``"any"`` (direction and scale unrestricted),
+    ``"mixed"`` (positive-label points active, some under- and some over-predicted).
     """
-    if init not in ("small", "small_any", "large", "any"):
-        raise ValueError(f"init must be 'small', 'small_any', 'large' or 'any', got {init!r}")
-    scale = {"small": (-3.0, -0.5), "small_any": (-3.0, -0.5), "large": (0.2, 1.0),
-             "any": (-2.0, 1.0)}[init]
-    return st.integers(1, 5).flatmap(lambda n: st.fixed_dictionaries({
+    modes = ("small", "small_any", "small_zero_active", "large", "any", "mixed")
+    if init not in modes:
+        raise ValueError(f"init must be one of {modes}, got {init!r}")
+    # for "mixed", log10_scale is the position (0..1, log scale) of the init scale between the
+    # smallest and the largest y_i / z_i(u) over the active positive-label points
+    scale = {"small": (-3.0, -0.5), "small_any": (-3.0, -0.5), "small_zero_active": (-1.5, -0.3),
+             "large": (0.2, 1.0), "any": (-2.0, 1.0), "mixed": (0.05, 0.95)}[init]
+    n_min = 2 if init in ("small_zero_active", "mixed") else 1
+    return st.integers(n_min, 5).flatmap(lambda n: st.fixed_dictionaries({
         "n": st.just(n),
         "d": st.integers(n, n + 2),
         "zero_frac": _uniform(0.0, 0.5, digits=2),

@@ -1,0 +1,344 @@
+"""Benchmark the stochastic gradient flow (SGF) of a diagonal linear network: sim vs sdeint vs torchsde.
+
+Problem: n = 40 samples, d = 100 features, Gaussian X, 5-sparse beta*, y = X beta*, alpha = 0.5,
+gamma = 0.01, Euler-Maruyama with step h = 0.01 (Itô), R in {1, 64, 1024} replicas. The same SDE
+for every engine:
+
+    dw+- = -+(1/n)(X^T r) w+- dt +- 2 sqrt(gamma L / n) w+- (X^T dB),  r = X (w+^2 - w-^2) - y.
+
+(gamma = 0.05 makes the SGF itself blow up with unnormalised Gaussian X: a sample's curvature is
+~ ||x_i||^2 = d, so gamma d ~ 5 > 2; 0.01 keeps every replica finite.)
+
+Engines, each at the same step:
+
+* sim: ``sim.sde_solve(problem.sgf_term(gamma), ..., scheme="euler_maruyama")`` with only the
+  final state recorded, with and without the running loss integral; also the generic (unfused)
+  Euler-Maruyama path of the same engine, for reference.
+* sdeint: ``sdeint.itoEuler`` (one path per call: a loop over paths; reported per path-step).
+* torchsde: ``torchsde.sdeint`` on CPU, float64, batched over R, method "euler", noise_type
+  "general" with ``g`` returning the (R, 2d, n) matrix (the documented usage), and a second
+  variant that also defines ``g_prod`` (the factored product, the same algorithm as sim).
+
+Also: the cost of drawing the increments (per-replica PCG64 streams, sim.noise.BrownianPath) vs
+the matrix products of a step, the machine's float64 matrix-multiply (dgemm) throughput, and the
+fraction of it a step achieves. Every figure is a median over repeats, the engines interleaved.
+Each BLAS thread count runs in its own subprocess (OPENBLAS_NUM_THREADS must be set before numpy
+loads); torch gets the same count via ``torch.set_num_threads``.
+
+Run:  python benchmarks/bench_sgf.py            (about 2-3 minutes; ``--quick``: well under 1)
+Needs the ``bench`` extra (sdeint, torchsde, torch); an engine that is missing is skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+N_SAMPLES, N_FEATURES, GAMMA, H, ALPHA = 40, 100, 0.01, 0.01, 0.5
+REPLICAS = (1, 64, 1024)
+
+
+# --------------------------------------------------------------------------- worker
+def _problem():
+    import numpy as np
+
+    from sim import DiagonalNetwork
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((N_SAMPLES, N_FEATURES))
+    beta = np.zeros(N_FEATURES)
+    beta[:5] = 1.0
+    return DiagonalNetwork(X, X @ beta)
+
+
+def _median_time(fn, repeats: int) -> float:
+    fn()  # warm-up (imports, allocations, BLAS buffers)
+    ts = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        ts.append(time.perf_counter() - t)
+    return statistics.median(ts)
+
+
+def worker(threads: int, quick: bool) -> dict:
+    import numpy as np
+
+    import sim
+    from sim.noise import BrownianPath
+    from sim.sde import SDETerm
+
+    prob = _problem()
+    term = prob.sgf_term(GAMMA)
+    n, d = N_SAMPLES, N_FEATURES
+    reps = 3 if quick else 5
+    scale = 0.3 if quick else 1.0
+    out: dict = {"threads": threads, "load_before": os.getloadavg()[0], "rows": {}}
+
+    class Generic(SDETerm):  # the same SDE without the fused step: sim's generic EM path
+        dim, noise_dim = term.dim, term.noise_dim
+        drift, diffusion, loss = (staticmethod(term.drift), staticmethod(term.diffusion),
+                                  staticmethod(term.loss))
+
+    steps = {1: int(1500 * scale), 64: int(400 * scale), 1024: max(20, int(100 * scale))}
+
+    def ours(R, N, integral, t=term):
+        rec = sim.Recorder(every=N, loss=False, loss_integral=integral)
+        return lambda: sim.sde_solve(t, prob.init(ALPHA), H, N, seed=1, n_replicas=R, recorder=rec)
+
+    # ---- peers
+    peers: dict = {}
+    try:
+        import sdeint
+
+        def f_np(th, t):
+            wp, wm = th[:d], th[d:]
+            g = prob.X.T @ (prob.X @ (wp * wp - wm * wm) - prob.y) / n
+            return np.concatenate([-g * wp, g * wm])
+
+        def G_np(th, t):
+            wp, wm = th[:d], th[d:]
+            r = prob.X @ (wp * wp - wm * wm) - prob.y
+            s = 2 * np.sqrt(term._c * 0.25 * np.mean(r * r))
+            return np.concatenate([s * wp[:, None] * prob.X.T, -s * wm[:, None] * prob.X.T])
+
+        def sdeint_run(paths, N):
+            def run():
+                tspan = np.linspace(0.0, N * H, N + 1)
+                for p in range(paths):  # sdeint integrates one path per call
+                    sdeint.itoEuler(f_np, G_np, prob.init(ALPHA)[0], tspan,
+                                    generator=np.random.default_rng(p))
+            return run
+
+        peers["sdeint"] = sdeint_run
+    except ImportError:
+        pass
+    try:
+        import torch
+        import torchsde
+
+        torch.set_num_threads(threads)
+        Xt = torch.tensor(prob.X)
+        yt = torch.tensor(prob.y)
+        c = term._c
+
+        class TorchSGF(torch.nn.Module):
+            noise_type, sde_type = "general", "ito"
+
+            def _r(self, th):
+                wp, wm = th[:, :d], th[:, d:]
+                return wp, wm, (wp * wp - wm * wm) @ Xt.T - yt
+
+            def f(self, t, th):
+                wp, wm, r = self._r(th)
+                g = r @ Xt / n
+                return torch.cat([-g * wp, g * wm], 1)
+
+            def g(self, t, th):
+                wp, wm, r = self._r(th)
+                s = (2 * torch.sqrt(c * 0.25 * (r * r).mean(1)))[:, None, None]
+                XT = Xt.T[None]
+                return torch.cat([s * wp[:, :, None] * XT, -s * wm[:, :, None] * XT], 1)
+
+        class TorchSGFProd(TorchSGF):
+            def g_prod(self, t, th, v):
+                wp, wm, r = self._r(th)
+                s = (2 * torch.sqrt(c * 0.25 * (r * r).mean(1)))[:, None]
+                xdb = v @ Xt
+                return torch.cat([s * wp * xdb, -s * wm * xdb], 1)
+
+        def torch_run(cls, R, N):
+            y0 = torch.full((R, 2 * d), ALPHA, dtype=torch.float64)
+            ts = torch.tensor([0.0, N * H], dtype=torch.float64)
+
+            def run():
+                bm = torchsde.BrownianInterval(0.0, N * H, size=(R, n), dtype=torch.float64,
+                                               entropy=R)
+                with torch.no_grad():
+                    torchsde.sdeint(cls(), y0, ts, bm=bm, method="euler", dt=H)
+            return run
+
+        peers["torchsde"] = lambda R, N: torch_run(TorchSGF, R, N)
+        peers["torchsde_gprod"] = lambda R, N: torch_run(TorchSGFProd, R, N)
+        out["torch"] = torch.__version__
+    except ImportError:
+        pass
+
+    # ---- engines, interleaved per R
+    for R in REPLICAS:
+        N = steps[R]
+        cases = {
+            "sim": (ours(R, N, True), R * N),
+            "sim_no_integral": (ours(R, N, False), R * N),
+            "sim_generic": (ours(R, max(10, N // 2), True, Generic()), R * max(10, N // 2)),
+        }
+        if "sdeint" in peers:
+            sp, sn = (1, int(400 * scale)) if R == 1 else (2, int(200 * scale))
+            cases["sdeint"] = (peers["sdeint"](sp, sn), sp * sn)
+        tN = {1: int(300 * scale), 64: int(100 * scale), 1024: max(4, int(12 * scale))}[R]
+        for key in ("torchsde", "torchsde_gprod"):
+            if key in peers:
+                cases[key] = (peers[key](R, tN), R * tN)
+        times: dict[str, list[float]] = {k: [] for k in cases}
+        for fn, _ in cases.values():
+            fn()  # warm-up
+        for _ in range(reps):
+            for k, (fn, _) in cases.items():
+                t = time.perf_counter()
+                fn()
+                times[k].append(time.perf_counter() - t)
+        out["rows"][R] = {k: cases[k][1] / statistics.median(v) for k, v in times.items()}
+
+    # ---- components of one step at each R: increments vs matrix products vs the fused step
+    comp = {}
+    rng = np.random.default_rng(5)
+    for R in REPLICAS:
+        N = 50 if R == 1024 else 200
+        x = prob.init(ALPHA, R) * (1 + 0.05 * rng.standard_normal((R, 2 * d)))
+        dW = np.sqrt(H) * rng.standard_normal((R, n))
+        beta = prob.beta(x)
+        r = prob.residual(x)
+        bufs = (np.empty(x.shape), {})
+
+        def draw(R=R, N=N):
+            for _ in BrownianPath(1, R, n, H).increments(N):
+                pass
+
+        def gemms(N=N, beta=beta, r=r, dW=dW):
+            for _ in range(N):
+                beta @ prob.X.T
+                r @ prob.X
+                dW @ prob.X
+
+        def step(N=N, x=x, dW=dW, bufs=bufs):
+            for _ in range(N):
+                term.euler_maruyama_step(x, H, dW, out=bufs[0], work=bufs[1])
+
+        t_draw = _median_time(draw, reps) / N
+        t_gemm = _median_time(gemms, reps) / N
+        t_step = _median_time(step, reps) / N
+        comp[R] = {"draw_us": t_draw * 1e6, "gemm_us": t_gemm * 1e6, "step_us": t_step * 1e6,
+                   "gemm_gflops": 6 * R * n * d / t_gemm / 1e9}
+    out["components"] = comp
+
+    # ---- machine dgemm throughput (float64), comparable and large shapes
+    gf = {}
+    for name, (m, k, nn) in {"1024x100 @ 100x40 (step shape)": (1024, 100, 40),
+                              "1024x40 @ 40x100 (step shape)": (1024, 40, 100),
+                              "256^3": (256, 256, 256), "1024^3": (1024, 1024, 1024),
+                              "2048^3 (large)": (2048, 2048, 2048)}.items():
+        A, B = rng.standard_normal((m, k)), rng.standard_normal((k, nn))
+        loops = max(1, int(2e8 / (2 * m * k * nn)))
+
+        def mm(A=A, B=B, loops=loops):
+            for _ in range(loops):
+                A @ B
+        gf[name] = 2 * m * k * nn * loops / _median_time(mm, 3 if m == 2048 else reps) / 1e9
+    out["dgemm_gflops"] = gf
+    out["load_after"] = os.getloadavg()[0]
+    return out
+
+
+# --------------------------------------------------------------------------- report
+def _fmt(x: float) -> str:
+    return f"{x:,.0f}" if x >= 100 else f"{x:.3g}"
+
+
+def report(results: list[dict]) -> str:
+    lines = []
+    for res in results:
+        T = res["threads"]
+        rows = res["rows"]
+        lines.append(f"\n### OPENBLAS_NUM_THREADS={T} (torch threads {T}); "
+                     f"1-min load average {res['load_before']:.1f} -> {res['load_after']:.1f} "
+                     f"on {os.cpu_count()} cores\n")
+        lines.append("Path-steps per second (median); ratios are sim (with loss integral) over "
+                     "the peer.\n")
+        lines.append("| R | sim | sim, no loss integral | sim, generic EM path | sdeint | "
+                     "torchsde (g matrix) | torchsde (g_prod) | sim/sdeint | sim/torchsde | "
+                     "sim/torchsde g_prod |")
+        lines.append("|---|---|---|---|---|---|---|---|---|---|")
+        for R in sorted(rows, key=int):
+            v = rows[R]
+            nan = float("nan")
+            ours = v["sim"]
+            cells = [_fmt(v.get(k, nan)) for k in ("sim", "sim_no_integral", "sim_generic",
+                                                    "sdeint", "torchsde", "torchsde_gprod")]
+            ratios = [f"{ours / v[k]:.1f}x" if k in v else "n/a"
+                      for k in ("sdeint", "torchsde", "torchsde_gprod")]
+            lines.append(f"| {R} | " + " | ".join(cells + ratios) + " |")
+        gf = res["dgemm_gflops"]
+        peak = max(gf.values())
+        lines.append("\nMachine dgemm throughput (numpy, float64): " +
+                     "; ".join(f"{k}: {v:.1f} GFLOP/s" for k, v in gf.items()) + "\n")
+        lines.append("One step: matrix products (beta X^T, r X, dB X) = 6 R n d flops; "
+                     "increments = R n normals.\n")
+        lines.append("| R | draw increments (us/step) | 3 matrix products (us/step) | "
+                     "fused step w/o draw (us/step) | whole step in sde_solve (us/step) | "
+                     "products alone, GFLOP/s | whole step, GFLOP/s | fraction of peak dgemm | "
+                     "bound |")
+        lines.append("|---|---|---|---|---|---|---|---|---|")
+        for R in sorted(res["components"], key=int):
+            c = res["components"][R]
+            whole_us = int(R) / rows[R]["sim"] * 1e6
+            flops = 6 * int(R) * N_SAMPLES * N_FEATURES
+            whole_gf = flops / whole_us / 1e3
+            parts = {"drawing increments": c["draw_us"], "matrix products": c["gemm_us"],
+                     "elementwise work + overhead": max(c["step_us"] - c["gemm_us"], 0.0)}
+            bound = max(parts, key=parts.get)
+            lines.append(f"| {R} | {c['draw_us']:.1f} | {c['gemm_us']:.1f} | {c['step_us']:.1f} | "
+                         f"{whole_us:.1f} | {c['gemm_gflops']:.1f} | {whole_gf:.2f} | "
+                         f"{whole_gf / peak:.1%} | {bound} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help="fewer steps and repeats (~30-60 s)")
+    ap.add_argument("--threads", default="1,2", help="BLAS thread counts to try, e.g. 1,2")
+    ap.add_argument("--json", help="also write the raw results to this file")
+    ap.add_argument("--worker", type=int, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.worker is not None:
+        print(json.dumps(worker(args.worker, args.quick)))
+        return 0
+
+    t0 = time.perf_counter()
+    results = []
+    for T in (int(t) for t in args.threads.split(",")):
+        env = dict(os.environ, OPENBLAS_NUM_THREADS=str(T), OMP_NUM_THREADS=str(T),
+                   MKL_NUM_THREADS=str(T))
+        cmd = [sys.executable, os.path.abspath(__file__), "--worker", str(T)]
+        cmd += ["--quick"] if args.quick else []
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+        if proc.returncode:
+            sys.stderr.write(proc.stderr)
+            return proc.returncode
+        results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    import numpy as np
+
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from check_increments import check_increments, markdown
+
+    print(f"# SGF benchmark: diagonal network n={N_SAMPLES}, d={N_FEATURES}, gamma={GAMMA}, "
+          f"h={H}, Euler-Maruyama, float64")
+    print(f"numpy {np.__version__}; torch {results[0].get('torch', 'absent')}; "
+          f"python {sys.version.split()[0]}")
+    print(report(results))
+    rows = check_increments()
+    print("\nIncrements (R = 1024 replicas x 40 dims x 64 steps; level 1e-3 per test):\n")
+    print(markdown(rows))
+    print(f"\ntotal wall time {time.perf_counter() - t0:.0f} s")
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump(results, fh, indent=1)
+    return 0 if all(r[3] for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

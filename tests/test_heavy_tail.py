@@ -1,0 +1,200 @@
+"""Numerics of theorems.heavy_tail and sim.online: closed forms against independent computations,
+solvers, estimators, input validation. The claims themselves run through tests/test_claims.py."""
+
+from __future__ import annotations
+
+import math
+
+import mpmath as mp
+import numpy as np
+import pytest
+from scipy import integrate, special, stats
+
+import theorems.heavy_tail as H
+from sim import online
+
+
+def _quad_d1(s: float, c: float, b: int) -> float:
+    """Independent reference: adaptive scipy quad of E|1 - cU|^s, U ~ chi2_b, split at 1/c."""
+    f = lambda u: abs(1 - c * u) ** s * stats.chi2.pdf(u, b)  # noqa: E731
+    u0 = 1 / c
+    return (integrate.quad(f, 0, u0, limit=400, epsabs=0, epsrel=1e-12)[0]
+            + integrate.quad(f, u0, np.inf, limit=400, epsabs=0, epsrel=1e-12)[0])
+
+
+def _exact_inner_d3(s: float, c: float, b: int) -> float:
+    """Reference for d = 3: V ~ Exp(mean 2), so E(a + bV)^p = (2b)^p e^e Gamma(p+1, e), e = a/(2b)."""
+    u, dist, logw = H._outer(c, b, 0.02, 0.005)
+    a, bb = (c * dist) ** 2, c * c * u
+    e = a / (2 * bb)
+    w = np.exp(logw)
+    w /= w.sum()
+    p = s / 2
+    vals = np.array([float((2 * B) ** p * mp.exp(x) * mp.gammainc(p + 1, x))
+                     for B, x in zip(bb, e, strict=True)])
+    return float(np.sum(w * vals))
+
+
+@pytest.mark.parametrize("c,b,d", [(0.3, 1, 1), (0.05, 5, 1), (0.2, 2, 3), (0.1, 3, 5), (0.05, 4, 10),
+                                   (0.01, 32, 64), (0.3, 1, 2)])
+def test_even_moments_closed_form_vs_quadrature(c, b, d):
+    eta = c * b
+    rel = 1e-9  # measured: <= 3e-11 (d = 2, 3), <= 1e-12 otherwise
+    assert H.moment_function(2.0, eta, b, d) == pytest.approx(1 - 2 * c * b + c * c * b * (b + d + 1),
+                                                              rel=rel)
+    assert H.moment_function(4.0, eta, b, d) == pytest.approx(H.h4_closed(eta, b, d), rel=10 * rel)
+
+
+def test_h4_polynomial_matches_spec_formula():
+    import sympy as sp
+    c, b, d = H._c, H._b, H._d
+    P = (-4 * b + c * (6 * b**2 + 2 * b * d + 10 * b)
+         - c**2 * (4 * b**3 + 4 * b**2 * d + 20 * b**2 + 8 * b * d + 24 * b)
+         + c**3 * (b**4 + 2 * b**3 * d + 10 * b**3 + b**2 * d**2 + 12 * b**2 * d + 31 * b**2
+                   + 2 * b * d**2 + 16 * b * d + 30 * b))
+    assert sp.expand(H._closed_forms()["h4"] - 1 - c * P) == 0
+    assert sp.simplify(H._closed_forms()["eta_crit"] - 2 * b / (H._s2 * (b + d + 1))) == 0
+
+
+@pytest.mark.parametrize("s", [0.05, 0.7, 1.9, 7.3, 33.0])
+@pytest.mark.parametrize("c,b", [(0.3, 1), (0.8, 2), (0.04, 7)])
+def test_h_d1_vs_scipy_quad(s, c, b):
+    assert H.moment_function(s, c * b, b, 1) == pytest.approx(_quad_d1(s, c, b), rel=1e-9)
+
+
+@pytest.mark.parametrize("s", [0.05, 0.9, 5.5, 40.0])
+def test_h_d3_vs_exact_inner(s):
+    for c, b in [(0.2, 2), (0.6, 1)]:
+        assert math.log(H.moment_function(s, c * b, b, 3)) == pytest.approx(
+            math.log(_exact_inner_d3(s, c, b)), abs=1e-9)
+
+
+def test_rho_vs_exact_inner_d3_and_scipy_d1():
+    c, b = 0.2, 2
+    u, dist, logw = H._outer(c, b, 0.02, 0.005)
+    a, bb = (c * dist) ** 2, c * c * u
+    e = a / (2 * bb)
+    w = np.exp(logw)
+    w /= w.sum()
+    big = e > 500
+    ee = np.where(big, 1.0, e)
+    e1e = np.where(big, 1 / e * (1 - 1 / e + 2 / e**2 - 6 / e**3), special.exp1(ee) * np.exp(ee))
+    ref = np.sum(w * 0.5 * (np.log(2 * bb) + np.log(e) + e1e))
+    assert H.lyapunov_exponent(c * b, b, 3) == pytest.approx(ref, abs=1e-9)
+    f = lambda u: math.log(abs(1 - 0.3 * u)) * stats.chi2.pdf(u, 1)  # noqa: E731
+    ref1 = integrate.quad(f, 0, 1 / 0.3, limit=400)[0] + integrate.quad(f, 1 / 0.3, np.inf, limit=400)[0]
+    assert H.lyapunov_exponent(0.3, 1, 1) == pytest.approx(ref1, abs=1e-9)
+
+
+def test_b2_semiclosed_large_s():
+    for s in (100.0, 150.0):
+        for c in (0.05, 1.0):
+            assert H._log_h(s, c, 2, 1) == pytest.approx(H._b2_semiclosed(s, c), abs=1e-6)
+
+
+@pytest.mark.parametrize("b,d,f", [(1, 1, 0.7), (2, 1, 1.3), (3, 2, 1.1), (4, 10, 0.9), (5, 3, 1.2)])
+def test_tail_index_is_root(b, d, f):
+    eta = f * H.critical_step_size(b, d)
+    alpha = H.tail_index(eta, b, d)
+    assert (alpha > 2) == (f < 1)
+    assert H.moment_function(alpha, eta, b, d) == pytest.approx(1.0, abs=1e-10)
+    if d == 1:
+        assert _quad_d1(alpha, eta / b, b) == pytest.approx(1.0, abs=1e-9)
+
+
+def test_tail_index_at_eta_crit_is_two():
+    for b, d in [(1, 1), (2, 5), (7, 3), (16, 40)]:
+        assert H.tail_index(H.critical_step_size(b, d), b, d) == pytest.approx(2.0, rel=1e-6)
+
+
+def test_step_for_tail_index_inverts():
+    for a in (0.5, 1.5, 3.0, 10.0):
+        eta = H.step_for_tail_index(a, 2, 1)
+        assert H.tail_index(eta, 2, 1) == pytest.approx(a, rel=1e-8)
+
+
+def test_eta_max_is_zero_of_rho_and_errors():
+    em = H.max_step_size(2, 1)
+    assert H.lyapunov_exponent(em * (1 - 1e-6), 2, 1) < 0 < H.lyapunov_exponent(em * (1 + 1e-6), 2, 1)
+    assert H.critical_step_size(2, 1) < em
+    with pytest.raises(H.NoStationaryLaw):
+        H.tail_index(em * 1.01, 2, 1)
+    with pytest.raises(H.TailIndexOutOfRange):
+        H.tail_index(1e-4, 1, 1)
+    with pytest.raises(ValueError, match="eta"):
+        H.tail_index(-1.0, 1, 1)
+    with pytest.raises(TypeError, match="batch_size"):
+        H.tail_index(0.1, 1.5, 1)
+    with pytest.raises(ValueError, match="dim"):
+        H.critical_step_size(1, 0)
+    with pytest.raises(ValueError, match="sigma2"):
+        H.lyapunov_exponent(0.1, 1, 1, sigma2=0.0)
+
+
+def test_stationary_second_moment_vs_recursion():
+    eta, b, d = 0.2, 2, 3
+    h2 = H.h2_closed(eta, b, d)
+    m = 0.0
+    for _ in range(5000):
+        m = h2 * m + eta**2 * d / b
+    assert H.stationary_second_moment(eta, b, d) == pytest.approx(m, rel=1e-10)
+    assert H.stationary_second_moment(1.01 * H.critical_step_size(b, d), b, d) == math.inf
+
+
+def test_reduction_explicit_data_vs_chi2_law():
+    rng = np.random.default_rng(1)
+    b, d, eta = 3, 4, 0.3
+    c = eta / b
+    n = 20000
+    a = rng.standard_normal((n, b, d))
+    x = np.zeros(d)
+    x[0] = 1.0
+    mx = x - (eta / b) * np.einsum("nbd,nb->nd", a, a @ x)
+    u, v = rng.chisquare(b, n), rng.chisquare(d - 1, n)
+    n2 = (1 - c * u) ** 2 + c * c * u * v
+    assert stats.ks_2samp(np.sum(mx**2, axis=1), n2).pvalue > 1e-3
+
+
+def test_scalar_and_vector_integrators_agree():
+    eta, b = 0.9, 2
+    s = online.scalar_chains(3, 20000, 30, eta, b).state
+    v = online.vector_chains(4, 20000, 30, eta, b, 1, x_hat=np.array([5.0])).state[:, 0]
+    assert stats.ks_2samp(s, v).pvalue > 1e-3
+
+
+def test_coupled_difference_is_product():
+    rng = online.make_rng(5)
+    diff = online.coupled_difference(rng, 3, 4, 0.3, 2, 3, np.ones(3), np.zeros(3), sigma_eps=2.0)
+    rng = online.make_rng(5)
+    delta = np.broadcast_to(np.ones(3), (3, 3)).copy()
+    for _ in range(4):  # replay the same draws: M_k applied to the difference
+        a = rng.standard_normal((3, 2, 3))
+        rng.standard_normal((3, 2))
+        delta = delta - (0.3 / 2) * np.einsum("rbd,rb->rd", a, np.einsum("rbd,rd->rb", a, delta))
+    np.testing.assert_allclose(diff, delta, rtol=1e-10, atol=1e-12)
+
+
+def test_divergence_is_reported():
+    res = online.scalar_chains(0, 50, 400, 10.0, 1, blowup=1e10)
+    assert res.n_diverged > 0
+    assert np.all(res.diverged_at[res.diverged] > 0)
+
+
+def test_hill_estimator_on_pareto():
+    rng = np.random.default_rng(2)
+    z = rng.pareto(1.7, 200000) + 1.0
+    est = H.hill_estimator(z, 2000)
+    assert est == pytest.approx(1.7, abs=4 * 1.7 / math.sqrt(2000))
+    with pytest.raises(ValueError, match="k"):
+        H.hill_estimator(z, 0)
+
+
+def test_max_sum_ratio_and_block_estimator():
+    rng = np.random.default_rng(3)
+    light = rng.standard_normal(100000)
+    heavy = rng.standard_cauchy(100000)
+    assert H.max_sum_ratio(light, 2.0) < 1e-3
+    assert np.mean(H.max_sum_ratio(heavy, 2.0, group=1000)) > 0.2
+    assert H.block_tail_index(heavy) == pytest.approx(1.0, abs=0.15)
+    # saturation: finite-variance input never gives more than ~2
+    assert H.block_tail_index(rng.standard_t(5, 100000)) < 2.2

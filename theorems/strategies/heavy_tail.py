@@ -1,0 +1,109 @@
+"""Instance strategies for the heavy-tail claims (Gürbüzbalaban, Şimşekli, Zhu 2021).
+
+Instances are small dicts of plain numbers. Step sizes are encoded relative to the exact thresholds
+(eta_crit, eta_max) or by a target tail index, so every instance is stationary (rho < 0) by
+construction; the predicate converts them to eta with :mod:`theorems.heavy_tail`.
+
+Assumptions encoded (paper, (A1)-(A2) specialised to the explicit results): a_i ~ N(0, sigma2 I_d), fresh
+batches of b i.i.d. pairs every step (online SGD), Gaussian label noise. Default ranges:
+b in [1, 32], d in [1, 64], sigma2 in [0.1, 10].
+"""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+seeds = st.integers(0, 2**32 - 1)
+batch_sizes = st.integers(1, 32)
+dims = st.integers(1, 64)
+small_dims = st.integers(1, 10)
+sigma2s = st.floats(0.1, 10.0, allow_nan=False, allow_infinity=False)
+
+
+def theory_point() -> st.SearchStrategy:
+    """(b, d, sigma2) and a step as a fraction of the critical step: c = eta sigma2/b <= 3/(b+d+1)."""
+    return st.fixed_dictionaries({
+        "b": batch_sizes, "d": dims, "sigma2": sigma2s,
+        "frac": st.floats(0.02, 1.5), "s": st.floats(0.05, 8.0),
+    })
+
+
+def around_crit() -> st.SearchStrategy:
+    """eta = eta_crit (1 + delta), 0.01 <= |delta| <= 0.5; stationarity is checked by the predicate."""
+    return st.fixed_dictionaries({
+        "b": batch_sizes, "d": dims, "sigma2": sigma2s,
+        "delta": st.floats(0.01, 0.5) | st.floats(-0.5, -0.01),
+    })
+
+
+def window_point() -> st.SearchStrategy:
+    """eta in the infinite-variance window: eta = eta_crit + w (eta_max - eta_crit), w in (0, 1)."""
+    return st.fixed_dictionaries({
+        "b": batch_sizes, "d": dims, "sigma2": sigma2s, "w": st.floats(0.01, 0.99),
+    })
+
+
+def tail_chain(alpha_lo: float, alpha_hi: float, b_max: int = 4) -> st.SearchStrategy:
+    """A d = 1 chain set by a target tail index alpha in [alpha_lo, alpha_hi] (simulation claims)."""
+    return st.fixed_dictionaries({
+        "b": st.integers(1, b_max), "sigma2": st.floats(0.5, 2.0),
+        "alpha": st.floats(alpha_lo, alpha_hi), "seed": seeds,
+    })
+
+
+def pair_eta() -> st.SearchStrategy:
+    """Two step sizes as fractions of eta_max, and two curvatures (monotonicity in eta and sigma2)."""
+    return st.fixed_dictionaries({
+        "b": st.integers(1, 20), "d": small_dims, "sigma2": sigma2s,
+        "u1": st.floats(0.05, 0.999), "u2": st.floats(0.05, 0.999),
+        "lam": st.floats(0.1, 10.0),
+    })
+
+
+def pair_b() -> st.SearchStrategy:
+    """d = 1, b < b', eta = eta*(1 - 10^-u) with eta* the smaller of the two eta_max (spec 9)."""
+    return st.fixed_dictionaries({
+        "b": st.integers(1, 19), "db": st.integers(1, 10), "d": st.just(1),
+        "u": st.floats(0.05, 6.0), "sigma2": st.just(1.0),
+    })
+
+
+def pair_d() -> st.SearchStrategy:
+    """d < d', eta as a fraction of the smaller eta_max."""
+    return st.fixed_dictionaries({
+        "b": st.integers(1, 20), "d": st.integers(1, 20), "dd": st.integers(1, 20),
+        "u": st.floats(0.02, 0.98), "sigma2": sigma2s,
+    })
+
+
+def ratio_pair() -> st.SearchStrategy:
+    """b < b' and the common ratio eta/b set at b's critical ratio times a factor."""
+    return st.fixed_dictionaries({
+        "b": st.integers(1, 16), "db": st.integers(1, 16), "d": st.integers(1, 16),
+        "f": st.floats(0.5, 1.5), "sigma2": sigma2s,
+    })
+
+
+def coupling_point() -> st.SearchStrategy:
+    """p in [0.2, 3], k in [1, 30], d in [1, 6], b in [1, 6], eta as a fraction of eta_max."""
+    return st.fixed_dictionaries({
+        "b": st.integers(1, 6), "d": st.integers(1, 6), "p": st.floats(0.2, 3.0),
+        "k": st.integers(1, 30), "u": st.floats(0.05, 0.9), "sigma2": st.floats(0.5, 2.0),
+        "seed": seeds,
+    })
+
+
+def reduction_point() -> st.SearchStrategy:
+    """b in [1,8], d in [1,16], sigma2, and c = frac * 3/(b+d+1) (the spec's range for the reduction)."""
+    return st.fixed_dictionaries({
+        "b": st.integers(1, 8), "d": st.integers(1, 16), "sigma2": sigma2s,
+        "frac": st.floats(0.05, 1.0), "seed": seeds,
+    })
+
+
+def tail_chain_vec() -> st.SearchStrategy:
+    """d in [2,3], b in [1,3], sigma2 = 1, target alpha in [0.8,1.4] (multivariate Kesten tail)."""
+    return st.fixed_dictionaries({
+        "b": st.integers(1, 3), "d": st.integers(2, 3), "sigma2": st.just(1.0),
+        "alpha": st.floats(0.8, 1.4), "seed": seeds,
+    })
