@@ -40,6 +40,7 @@ import sys
 import time
 
 N_SAMPLES, N_FEATURES, GAMMA, H, ALPHA = 40, 100, 0.01, 0.01, 0.5
+STEP_FLOPS = 4  # flops of the fused step's matrix products, in units of R n d
 REPLICAS = (1, 64, 1024)
 
 
@@ -175,12 +176,12 @@ def worker(threads: int, quick: bool) -> dict:
         cases = {
             "sim": (ours(R, N, True), R * N),
             "sim_no_integral": (ours(R, N, False), R * N),
-            "sim_generic": (ours(R, max(10, N // 2), True, Generic()), R * max(10, N // 2)),
+            "sim_generic": (ours(R, max(5, N // 4), True, Generic()), R * max(5, N // 4)),
         }
         if "sdeint" in peers:
             sp, sn = (1, int(400 * scale)) if R == 1 else (2, int(200 * scale))
             cases["sdeint"] = (peers["sdeint"](sp, sn), sp * sn)
-        tN = {1: int(300 * scale), 64: int(100 * scale), 1024: max(4, int(12 * scale))}[R]
+        tN = {1: int(300 * scale), 64: int(60 * scale), 1024: max(4, int(8 * scale))}[R]
         for key in ("torchsde", "torchsde_gprod"):
             if key in peers:
                 cases[key] = (peers[key](R, tN), R * tN)
@@ -194,7 +195,8 @@ def worker(threads: int, quick: bool) -> dict:
                 times[k].append(time.perf_counter() - t)
         out["rows"][R] = {k: cases[k][1] / statistics.median(v) for k, v in times.items()}
 
-    # ---- components of one step at each R: increments vs matrix products vs the fused step
+    # ---- components of one step at each R: increments vs matrix products vs the fused step.
+    # The fused step does two products, beta X^T (R x d x n) and v X (R x n x d): 4 R n d flops.
     comp = {}
     rng = np.random.default_rng(5)
     for R in REPLICAS:
@@ -202,18 +204,17 @@ def worker(threads: int, quick: bool) -> dict:
         x = prob.init(ALPHA, R) * (1 + 0.05 * rng.standard_normal((R, 2 * d)))
         dW = np.sqrt(H) * rng.standard_normal((R, n))
         beta = prob.beta(x)
-        r = prob.residual(x)
+        v = prob.residual(x)  # same shape as v = s dB - (h/n) r
         bufs = (np.empty(x.shape), {})
 
         def draw(R=R, N=N):
             for _ in BrownianPath(1, R, n, H).increments(N):
                 pass
 
-        def gemms(N=N, beta=beta, r=r, dW=dW):
+        def gemms(N=N, beta=beta, v=v):
             for _ in range(N):
                 beta @ prob.X.T
-                r @ prob.X
-                dW @ prob.X
+                v @ prob.X
 
         def step(N=N, x=x, dW=dW, bufs=bufs):
             for _ in range(N):
@@ -223,7 +224,7 @@ def worker(threads: int, quick: bool) -> dict:
         t_gemm = _median_time(gemms, reps) / N
         t_step = _median_time(step, reps) / N
         comp[R] = {"draw_us": t_draw * 1e6, "gemm_us": t_gemm * 1e6, "step_us": t_step * 1e6,
-                   "gemm_gflops": 6 * R * n * d / t_gemm / 1e9}
+                   "gemm_gflops": STEP_FLOPS * R * n * d / t_gemm / 1e9}
     out["components"] = comp
 
     # ---- machine dgemm throughput (float64), comparable and large shapes
@@ -276,21 +277,24 @@ def report(results: list[dict]) -> str:
         peak = max(gf.values())
         lines.append("\nMachine dgemm throughput (numpy, float64): " +
                      "; ".join(f"{k}: {v:.1f} GFLOP/s" for k, v in gf.items()) + "\n")
-        lines.append("One step: matrix products (beta X^T, r X, dB X) = 6 R n d flops; "
-                     "increments = R n normals.\n")
-        lines.append("| R | draw increments (us/step) | 3 matrix products (us/step) | "
+        lines.append("One fused step: matrix products beta X^T and (s dB - (h/n) r) X = 4 R n d "
+                     "flops (the generic EM path does 5 products, 10 R n d); increments: R n "
+                     "normals. 'Rest' = whole step - draw - products (elementwise passes, loop "
+                     "overhead).\n")
+        lines.append("| R | draw increments (us/step) | matrix products (us/step) | "
                      "fused step w/o draw (us/step) | whole step in sde_solve (us/step) | "
                      "products alone, GFLOP/s | whole step, GFLOP/s | fraction of peak dgemm | "
-                     "bound |")
+                     "largest part |")
         lines.append("|---|---|---|---|---|---|---|---|---|")
         for R in sorted(res["components"], key=int):
             c = res["components"][R]
             whole_us = int(R) / rows[R]["sim"] * 1e6
-            flops = 6 * int(R) * N_SAMPLES * N_FEATURES
+            flops = STEP_FLOPS * int(R) * N_SAMPLES * N_FEATURES
             whole_gf = flops / whole_us / 1e3
-            parts = {"drawing increments": c["draw_us"], "matrix products": c["gemm_us"],
-                     "elementwise work + overhead": max(c["step_us"] - c["gemm_us"], 0.0)}
+            parts = {"draw": c["draw_us"], "products": c["gemm_us"],
+                     "rest": max(whole_us - c["draw_us"] - c["gemm_us"], 0.0)}
             bound = max(parts, key=parts.get)
+            bound += f" ({parts[bound] / whole_us:.0%})"
             lines.append(f"| {R} | {c['draw_us']:.1f} | {c['gemm_us']:.1f} | {c['step_us']:.1f} | "
                          f"{whole_us:.1f} | {c['gemm_gflops']:.1f} | {whole_gf:.2f} | "
                          f"{whole_gf / peak:.1%} | {bound} |")

@@ -281,9 +281,9 @@ def sde_solve(
 
     probe = term.loss(x)
     loss_fn = term.loss if probe is not None else None
-    fused = getattr(term, "euler_maruyama_step", None)
-    if sch.name == "euler_maruyama" and fused is not None and loss_fn is not None:
-        # A term with a fused EM step (bit-identical to the generic one; see
+    fused = _fused_em_step(term) if sch.name == "euler_maruyama" else None
+    if fused is not None and loss_fn is not None:
+        # A term with a fused EM step (the same step, fewer operations; see
         # DiagonalSGF.euler_maruyama_step): it also returns the loss at x, and it writes into two
         # state buffers used in turn (_run holds only x and x_new; records copy what they keep).
         bufs = [np.empty(x.shape), np.empty(x.shape)]
@@ -302,6 +302,23 @@ def sde_solve(
         return sch.step(term, xc, h, next(it))
 
     return _run(step, x, n_steps, h, loss_fn, recorder or Recorder(), bound)
+
+
+def _fused_em_step(term: SDETerm) -> Callable | None:
+    """The term's ``euler_maruyama_step`` if it still matches the term's own drift, diffusion and
+    loss: a subclass (or instance) that overrides one of them below the class that defined the
+    fused step gets the generic scheme instead."""
+    cls = type(term)
+    if getattr(cls, "euler_maruyama_step", None) is None:
+        return None
+    owner = next(c for c in cls.__mro__ if "euler_maruyama_step" in vars(c))
+    for name in ("drift", "diffusion", "loss"):
+        if name in vars(term):
+            return None
+        definer = next(c for c in cls.__mro__ if name in vars(c))
+        if definer is not owner and issubclass(definer, owner):
+            return None
+    return term.euler_maruyama_step  # type: ignore[attr-defined]
 
 
 # --------------------------------------------------------------------------- gradient flow

@@ -9,8 +9,7 @@ so two methods can share the same draws.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -18,8 +17,6 @@ from sim._validate import positive, positive_int, seed_like
 
 # Target number of float64 values per generated chunk (8 MiB): bounds memory for long runs.
 _CHUNK_VALUES = 1 << 20
-# Chunks at least this large (float64 values) are drawn one chunk ahead by a helper thread.
-_PREFETCH_VALUES = 1 << 16
 
 
 def replica_generators(
@@ -79,43 +76,23 @@ class BrownianPath:
         sd = np.sqrt(self.dt)
         R, m = self.n_replicas, self.dim
         per_chunk = max(1, _CHUNK_VALUES // (R * m * stride))
-        sizes = [min(per_chunk, n_steps - i) for i in range(0, n_steps, per_chunk)]
-
-        def draw(k: int) -> np.ndarray:
+        done = 0
+        while done < n_steps:
+            k = min(per_chunk, n_steps - done)
             # Replica-major chunk: each generator fills its own contiguous block in place (no
-            # temporary, no strided copy); the draws are the same as step-major filling. A fresh
-            # buffer per chunk, so the views yielded below stay valid.
+            # temporary, no strided copy); the draws are the same as step-major filling.
             fine = np.empty((R, k * stride, m))
             for r, g in enumerate(gens):
                 g.standard_normal(out=fine[r])
-            coarse = fine.reshape(R, k, stride, m).sum(axis=2) if stride > 1 else fine
+            if stride > 1:
+                coarse = fine.reshape(R, k, stride, m).sum(axis=2)
+            else:
+                coarse = fine  # a fresh buffer per chunk, so the yielded views stay valid
             coarse *= sd
-            return coarse
-
-        if len(sizes) == 1 or R * m * per_chunk < _PREFETCH_VALUES:
-            chunks: Iterator[np.ndarray] = map(draw, sizes)
-        else:
-            chunks = _prefetched(draw, sizes)
-        for coarse in chunks:
             # Each increment is an (R, m) view with unit inner stride (BLAS-compatible).
-            for j in range(coarse.shape[1]):
+            for j in range(k):
                 yield coarse[:, j, :]
-
-
-def _prefetched(draw: Callable[[int], np.ndarray], sizes: list[int]) -> Iterator[np.ndarray]:
-    """``map(draw, sizes)`` with the next chunk drawn by a helper thread while the consumer works.
-
-    Each generator is still used by one thread at a time and in the same order, so the values are
-    identical to drawing in the caller's thread; numpy releases the GIL while it fills an array,
-    so the drawing overlaps the consumer's numerical work when a second core is free.
-    """
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sim-noise") as pool:
-        pending = pool.submit(draw, sizes[0])
-        for k in sizes[1:]:
-            ready = pending.result()
-            pending = pool.submit(draw, k)
-            yield ready
-        yield pending.result()
+            done += k
 
 
 def coarsen(increments: np.ndarray, stride: int) -> np.ndarray:

@@ -282,7 +282,7 @@ class DiagonalSGF(SDETerm):
         The generic step ``x + f(x) h + G(x) dW`` written in factored form:
         ``w+- <- w+- (1 +- u)`` with ``u = X^T (s dB - (h / n) r)``, ``r = X beta - y`` and
         ``s = 2 sqrt(gamma L / (b n))``. The same step in exact arithmetic, with two matrix
-        products instead of five and about a quarter of the elementwise passes; the rounding
+        products instead of five and far fewer elementwise passes over (R, 2d) arrays; the rounding
         differs from the generic step by a few ulps per step (relative ~1e-16). The returned
         loss is bit-for-bit :meth:`loss` at ``x``. ``out`` (R, 2d, C-contiguous, not overlapping
         ``x``) receives the new state; ``work`` is a dict of scratch buffers reused across calls
@@ -290,6 +290,12 @@ class DiagonalSGF(SDETerm):
         """
         prob = self.problem
         R, d = x.shape[0], prob.d
+        if out is None:
+            out = np.empty(x.shape)
+        elif (out.shape != x.shape or not out.flags.c_contiguous
+              or np.may_share_memory(out, x)):
+            raise ValueError(f"out must be a C-contiguous array of shape {x.shape} that does "
+                             "not overlap x")
         if work is None:
             work = {}
         if work.get("shape") != (R, d):
@@ -300,12 +306,6 @@ class DiagonalSGF(SDETerm):
             work["beta"] = np.empty((R, d))
             work["u"] = np.empty((R, d))
         sq, U, beta, u = work["sq"], work["U"], work["beta"], work["u"]
-        if out is None:
-            out = np.empty(x.shape)
-        elif (out.shape != x.shape or not out.flags.c_contiguous
-              or np.may_share_memory(out, x)):
-            raise ValueError(f"out must be a C-contiguous array of shape {x.shape} that does "
-                             "not overlap x")
         # residual and loss exactly as DiagonalNetwork.residual / loss (same bits)
         np.multiply(x, x, out=sq)
         np.subtract(sq[:, :d], sq[:, d:], out=beta)

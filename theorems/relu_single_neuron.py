@@ -1089,7 +1089,8 @@ def _(inst, ctx):
 
 @population_norm_rate.false_variant(
     "grows_iff_w_below_v", "||w|| grows iff ||w|| < ||v||.",
-    strategy=S.population(log10_ratio=(-0.45, -0.05)), examples={"dev": 6, "ci": 8, "thorough": 50})
+    strategy=S.population(log10_ratio=(-0.45, -0.05), theta=(1.4, math.pi - 0.02)),
+    examples={"dev": 6, "ci": 8, "thorough": 50})
 def _(inst, ctx):
     w, v, th = _population_setup(inst)
     N = ctx.pick(dev=20_000, ci=50_000, thorough=1_000_000)

@@ -132,13 +132,14 @@ def nonpositive_correlation() -> st.SearchStrategy[dict]:
 
 
 # ------------------------------------------------------------------------------ population teacher
-def population(log10_ratio: tuple[float, float] = (-2.0, 1.0)) -> st.SearchStrategy[dict]:
+def population(log10_ratio: tuple[float, float] = (-2.0, 1.0),
+               theta: tuple[float, float] = (0.02, math.pi - 0.02)) -> st.SearchStrategy[dict]:
     """Gaussian population ``x ~ N(0, I_d)``, teacher ``v``: ``d in [2, 20]``, ``||w||/||v||``
     log-uniform, angle ``theta in (0, pi)`` (kept 0.02 away from the ends)."""
     return st.fixed_dictionaries({
         "d": st.integers(2, 20),
         "log10_ratio": _uniform(*log10_ratio, digits=3),
-        "theta": _uniform(0.02, math.pi - 0.02, digits=4),
+        "theta": _uniform(*theta, digits=4),
         "v_norm": _uniform(0.5, 2.0, digits=3),
         "seed": SEEDS,
     })
