@@ -315,8 +315,9 @@ def _evidence_cell(r: ClaimResult) -> str:
         parts.append(f"min margin {ev['margin']:.3g}")
     worst = ev.get("worst", {}).get("check", {})
     det = worst.get("details", {})
-    if "p_value" in det:
-        parts.append(f"p={det['p_value']:.3g}")
+    pv = det.get("p_value")
+    if isinstance(pv, (int, float)) and pv == pv:  # skip NaN
+        parts.append(f"p={pv:.3g}")
     m, p = worst.get("measured"), worst.get("predicted")
     if isinstance(m, (int, float)) and isinstance(p, (int, float)):
         parts.append(f"meas {m:.4g} vs pred {p:.4g}")
