@@ -57,40 +57,47 @@ def make_rng(seed: int | np.random.SeedSequence | np.random.Generator) -> np.ran
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(int(seed))))
 
 
-def _pos(x: float, name: str) -> float:
+def _real(x: float, name: str, positive: bool) -> float:
     try:
         v = float(x)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{name} must be a number, got {type(x).__name__}") from exc
-    if not np.isfinite(v) or v <= 0:
-        raise ValueError(f"{name} must be a finite positive number, got {x!r}")
+    if not np.isfinite(v) or (v <= 0 if positive else v < 0):
+        what = "positive number" if positive else "number >= 0"
+        raise ValueError(f"{name} must be a finite {what}, got {x!r}")
     return v
+
+
+def _pos(x: float, name: str) -> float:
+    return _real(x, name, positive=True)
 
 
 def _nonneg(x: float, name: str) -> float:
-    try:
-        v = float(x)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be a number, got {type(x).__name__}") from exc
-    if not np.isfinite(v) or v < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {x!r}")
-    return v
+    return _real(x, name, positive=False)
+
+
+def _int_at_least(n: int, name: str, lo: int) -> int:
+    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer, got {type(n).__name__}")
+    if n < lo:
+        raise ValueError(f"{name} must be >= {lo}, got {n}")
+    return int(n)
 
 
 def _posint(n: int, name: str) -> int:
-    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer, got {type(n).__name__}")
-    if n < 1:
-        raise ValueError(f"{name} must be >= 1, got {n}")
-    return int(n)
+    return _int_at_least(n, name, 1)
 
 
 def _nonnegint(n: int, name: str) -> int:
-    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer, got {type(n).__name__}")
-    if n < 0:
-        raise ValueError(f"{name} must be >= 0, got {n}")
-    return int(n)
+    return _int_at_least(n, name, 0)
+
+
+def _chain_args(n_replicas: int, n_steps: int, dim: int, batch_size: int, eta: float, sigma2: float,
+                sigma_eps: float) -> tuple[int, int, int, int, float, float, float]:
+    """Validated (R, K, d, b, eta, sigma2, sigma_eps) of the explicit-data chain runners."""
+    return (_posint(n_replicas, "n_replicas"), _nonnegint(n_steps, "n_steps"), _posint(dim, "dim"),
+            _posint(batch_size, "batch_size"), _pos(eta, "eta"), _pos(sigma2, "sigma2"),
+            _nonneg(sigma_eps, "sigma_eps"))
 
 
 @dataclass
@@ -198,13 +205,8 @@ def vector_chains(seed: int | np.random.SeedSequence | np.random.Generator, n_re
     x_K - x_hat, shape (R, d). ``x0`` defaults to x_hat (e_0 = 0), ``x_hat`` to 0.
     """
     rng = make_rng(seed)
-    r = _posint(n_replicas, "n_replicas")
-    k = _nonnegint(n_steps, "n_steps")
-    d = _posint(dim, "dim")
-    b = _posint(batch_size, "batch_size")
-    eta = _pos(eta, "eta")
-    sigma2 = _pos(sigma2, "sigma2")
-    sigma_eps = _nonneg(sigma_eps, "sigma_eps")
+    r, k, d, b, eta, sigma2, sigma_eps = _chain_args(n_replicas, n_steps, dim, batch_size, eta, sigma2,
+                                                     sigma_eps)
     xh = np.zeros(d) if x_hat is None else np.asarray(x_hat, dtype=np.float64).reshape(d)
     x = np.broadcast_to(xh if x0 is None else np.asarray(x0, dtype=np.float64), (r, d)).copy()
     alive = np.ones(r, dtype=bool)
@@ -233,13 +235,8 @@ def coupled_difference(seed: int | np.random.SeedSequence | np.random.Generator,
     x_K - x'_K = M_K ... M_1 (x_0 - x'_0), whatever the labels.
     """
     rng = make_rng(seed)
-    r = _posint(n_replicas, "n_replicas")
-    k = _nonnegint(n_steps, "n_steps")
-    d = _posint(dim, "dim")
-    b = _posint(batch_size, "batch_size")
-    eta = _pos(eta, "eta")
-    sigma2 = _pos(sigma2, "sigma2")
-    sigma_eps = _nonneg(sigma_eps, "sigma_eps")
+    r, k, d, b, eta, sigma2, sigma_eps = _chain_args(n_replicas, n_steps, dim, batch_size, eta, sigma2,
+                                                     sigma_eps)
     x = np.broadcast_to(np.asarray(x0, dtype=np.float64).reshape(d), (r, d)).copy()
     xp = np.broadcast_to(np.asarray(x0_other, dtype=np.float64).reshape(d), (r, d)).copy()
     for _ in range(k):

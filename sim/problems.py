@@ -282,13 +282,13 @@ class DiagonalSGF(SDETerm):
         The generic step ``x + f(x) h + G(x) dW`` written in factored form:
         ``w+- <- w+- (1 +- u)`` with ``u = X^T (s dB - (h / n) r)``, ``r = X beta - y`` and
         ``s = 2 sqrt(gamma L / (b n))``. The same step in exact arithmetic, with two matrix
-        products instead of five and about a quarter of the elementwise passes over (R, 2d) arrays; the
-        rounding differs from the generic step by a few ulps per step (relative ~1e-16), so paths
-        agree to ~1e-14 relative over hundreds of steps. The returned loss is bit-for-bit
-        :meth:`loss` at ``x``. ``out`` (R, 2d, C-contiguous, not overlapping ``x``) receives the
-        new state; ``work`` is a dict of scratch buffers reused across calls (created on first
-        use), which saves the page faults of fresh temporaries. :func:`sim.dynamics.sde_solve`
-        uses this step for ``scheme="euler_maruyama"``.
+        products instead of five and about a quarter of the elementwise passes over (R, 2d)
+        arrays; the rounding differs from the generic step by a few ulps per step (relative
+        ~1e-16), so paths agree to ~1e-14 relative over hundreds of steps. The returned loss is
+        bit-for-bit :meth:`loss` at ``x``. ``out`` (R, 2d, C-contiguous, not overlapping ``x``)
+        receives the new state; ``work`` is a dict of scratch buffers reused across calls
+        (created on first use), which saves the page faults of fresh temporaries.
+        :func:`sim.dynamics.sde_solve` uses this step for ``scheme="euler_maruyama"``.
         """
         prob = self.problem
         R, d = x.shape[0], prob.d

@@ -170,6 +170,19 @@ def _teacher(seed: int, cfg: SweepConfig) -> Teacher:
     return sparse_teacher(cfg.d, cfg.k, seed, alpha=cfg.alpha)
 
 
+def _sweep_arms(batches: tuple[int, ...], switch_fracs: tuple[float, ...],
+                n_steps: int) -> tuple[list[str], list[Arm]]:
+    """Names and arms of a sweep: noiseless GD (``"gd"``), SGD per batch size (``"b<B>"``) and
+    batch-1 SGD switched to noiseless updates at ``tau = f T`` (``"switch<i>"``, same stream as
+    ``"b1"``: common random numbers)."""
+    names = ["gd"] + [f"b{b}" for b in batches]
+    arms = [Arm(None)] + [Arm(b) for b in batches]
+    for i, f in enumerate(switch_fracs):
+        names.append(f"switch{i}")
+        arms.append(Arm(1, switch=int(round(f * n_steps))))
+    return names, arms
+
+
 @functools.lru_cache(maxsize=8)
 def online_sweep(seed: int, cfg: SweepConfig) -> Sweep:
     """Online DLN sweep (cached): population GD (``"gd"``), SGD for each batch size (``"b<B>"``), and
@@ -177,11 +190,7 @@ def online_sweep(seed: int, cfg: SweepConfig) -> Sweep:
     so the noisy prefixes coincide: common random numbers)."""
     t = _teacher(seed, cfg)
     T = cfg.online_steps
-    names = ["gd"] + [f"b{b}" for b in cfg.online_batches]
-    arms = [Arm(None)] + [Arm(b) for b in cfg.online_batches]
-    for i, f in enumerate(cfg.switch_fracs):
-        names.append(f"switch{i}")
-        arms.append(Arm(1, switch=int(round(f * T))))
+    names, arms = _sweep_arms(cfg.online_batches, cfg.switch_fracs, T)
     res = train_online(t, arms, lr=cfg.eta, n_steps=T, n_replicas=cfg.replicas, seed=seed,
                        levels=cfg.online_levels)
     return Sweep(t, dict(zip(names, res, strict=True)), np.asarray(cfg.online_levels), T)
@@ -195,11 +204,7 @@ def offline_sweep(seed: int, cfg: SweepConfig) -> Sweep:
     t = _teacher(seed, cfg)
     rng = np.random.default_rng(np.random.SeedSequence([int(seed), 7]))
     X, _ = t.sample(rng, cfg.n)
-    names = ["gd"] + [f"b{b}" for b in cfg.offline_batches]
-    arms = [Arm(None)] + [Arm(b) for b in cfg.offline_batches]
-    for i, f in enumerate(cfg.switch_fracs):
-        names.append(f"switch{i}")
-        arms.append(Arm(1, switch=int(round(f * cfg.offline_steps))))
+    names, arms = _sweep_arms(cfg.offline_batches, cfg.switch_fracs, cfg.offline_steps)
     res = train_offline(t, X, arms, lr=cfg.eta, n_steps=cfg.offline_steps,
                         n_replicas=cfg.replicas, seed=seed, levels=cfg.offline_levels)
     return Sweep(t, dict(zip(names, res, strict=True)), np.asarray(cfg.offline_levels), cfg.offline_steps, X)
@@ -213,6 +218,19 @@ def _sweeps(inst: dict, ctx: Context, which: str) -> Sweep:
 
 def _diverged(sw: Sweep) -> list[str]:
     return [name for name, r in sw.runs.items() if r.diverged.any()]
+
+
+def _checked_sweep(inst: dict, ctx: Context, which: str) -> tuple[Sweep, Check | None]:
+    """The sweep and, if it cannot support a claim, the inconclusive check to return instead: any
+    diverged run, and offline also a missing positive control (:func:`_precondition_offline`)."""
+    sw = _sweeps(inst, ctx, which)
+    why = _precondition_offline(sw) if which == "offline" else _divergence_reason(sw)
+    return sw, (Check.inconclusive(why) if why else None)
+
+
+def _divergence_reason(sw: Sweep) -> str | None:
+    bad = _diverged(sw)
+    return f"diverged runs: {bad}" if bad else None
 
 
 # ===================================================================================== analysis
@@ -230,13 +248,17 @@ def loglog_slope(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return ((ly - ly.mean(axis=-1, keepdims=True)) @ cx) / (cx @ cx)
 
 
+def _bootstrap_means(x: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+    """Replica bootstrap of the mean over axis 0 of ``x``: shape ``(n_boot, *x.shape[1:])``."""
+    S = x.shape[0]
+    return x[rng.integers(0, S, size=(n_boot, S))].mean(axis=1)
+
+
 def bootstrap_slopes(rho: np.ndarray, levels: np.ndarray, n_boot: int,
                      rng: np.random.Generator) -> tuple[float, np.ndarray]:
     """Slope of ``log mean_s rho_s(l)`` against ``log l`` and its replica bootstrap (``n_boot``)."""
-    S = rho.shape[0]
     est = float(loglog_slope(levels, rho.mean(axis=0)))
-    idx = rng.integers(0, S, size=(n_boot, S))
-    boot = loglog_slope(levels, rho[idx].mean(axis=1))
+    boot = loglog_slope(levels, _bootstrap_means(rho, n_boot, rng))
     return est, boot
 
 
@@ -271,6 +293,11 @@ def _t_less(a: np.ndarray, b: np.ndarray | float) -> float:
         return float(stats.ttest_1samp(a, float(np.ravel(b)[0]), alternative="less").pvalue)
     return float(stats.ttest_ind(a, np.asarray(b, dtype=float), equal_var=False,
                                  alternative="less").pvalue)
+
+
+def _test_at_level(p: float, ctx: Context, **evidence: Any) -> Check:
+    """One test of the claim at the instance level: falsified if ``p < ctx.level``, else holds."""
+    return Check.test(reject=p < ctx.level, p_value=p, level=ctx.level, **evidence)
 
 
 def _log_mse_at(run: ArmResult, step: int) -> np.ndarray:
@@ -361,19 +388,59 @@ def ls_online_expected_mse(Sigma: np.ndarray, lr: float, batch: int | None, e0: 
     return out
 
 
-def _ls_problem(inst: dict) -> tuple[Teacher, float, int, int]:
+def _ls_teacher(rng: np.random.Generator, Sigma: np.ndarray, chol: np.ndarray) -> Teacher:
+    """A least-squares teacher: ``beta* ~ N(0, I)`` and a positive init ``w0`` (drawn in that order)."""
+    d = Sigma.shape[0]
+    beta_star = rng.standard_normal(d)
+    w0 = 0.3 * np.abs(rng.standard_normal(2 * d)) + 0.05
+    return Teacher(Sigma, chol, beta_star, w0)
+
+
+@dataclass(frozen=True)
+class _LSOnline:
+    """An online least-squares instance: teacher, step, the two batch sizes, horizon, initial error."""
+
+    teacher: Teacher
+    lr: float
+    b_small: int
+    b_large: int
+    steps: int
+
+    @property
+    def e0(self) -> np.ndarray:
+        return self.teacher.beta0 - self.teacher.beta_star
+
+    def expected_mse(self, batch: int | None, *, lr: float | None = None,
+                     trace_term: bool = True) -> np.ndarray:
+        """:func:`ls_online_expected_mse` of this instance (at step ``lr``, default its own)."""
+        return ls_online_expected_mse(self.teacher.Sigma, self.lr if lr is None else lr, batch,
+                                      self.e0, self.steps, trace_term=trace_term)
+
+
+def _ls_problem(inst: dict) -> _LSOnline:
     d = int(inst["d"])
     rng = np.random.default_rng(np.random.SeedSequence([int(inst["seed"]), 11]))
     Q, _ = np.linalg.qr(rng.standard_normal((d, d)))
     lam = np.geomspace(1.0, 1.0 / float(inst["cond"]), d)
     Sigma = (Q * lam) @ Q.T
     Sigma = 0.5 * (Sigma + Sigma.T)
-    beta_star = rng.standard_normal(d)
-    w0 = 0.3 * np.abs(rng.standard_normal(2 * d)) + 0.05
-    t = Teacher(Sigma, np.linalg.cholesky(Sigma), beta_star, w0)
+    t = _ls_teacher(rng, Sigma, np.linalg.cholesky(Sigma))
     lr = float(inst["f"]) * 2.0 / (lam.max() + lam.sum())
     b1 = int(inst["b_small"])
-    return t, lr, b1, b1 * int(inst["b_ratio"])
+    return _LSOnline(t, lr, b1, b1 * int(inst["b_ratio"]), int(inst["steps"]))
+
+
+def _ls_monte_carlo(pb: _LSOnline, inst: dict, ctx: Context) -> ArmResult:
+    """Batch-``b_small`` online SGD with 2000 (dev, ci) / 8000 (thorough) replicas."""
+    S = ctx.pick(dev=2000, ci=2000, thorough=8000)
+    return train_online(pb.teacher, [Arm(pb.b_small, replicas=S)], lr=pb.lr, n_steps=pb.steps,
+                        n_replicas=S, seed=int(inst["seed"]), model="linear")[0]
+
+
+def _z_test_mean(x: np.ndarray, predicted: float) -> tuple[float, float]:
+    """Two-sided z-test of ``mean(x) = predicted`` (normal approximation): ``(z, p)``."""
+    z = (x.mean() - predicted) / (x.std(ddof=1) / math.sqrt(x.size))
+    return z, float(2 * stats.norm.sf(abs(z)))
 
 
 # ===================================================================================== claims: LS
@@ -405,43 +472,34 @@ def ls_online_per_step_monotone(inst: dict, ctx: Context) -> Check:
     """Compute the exact recursion for GD, B = b_small and B = b_large and check the per-step order
     GD <= large <= small; then simulate 4000 replicas (fresh Gaussian batches) and test the final
     mean MSE against the recursion."""
-    t, lr, b1, b2 = _ls_problem(inst)
-    T = int(inst["steps"])
-    e0 = t.beta0 - t.beta_star
-    m_small = ls_online_expected_mse(t.Sigma, lr, b1, e0, T)
-    m_large = ls_online_expected_mse(t.Sigma, lr, b2, e0, T)
-    m_gd = ls_online_expected_mse(t.Sigma, lr, None, e0, T)
+    pb = _ls_problem(inst)
+    b1, b2 = pb.b_small, pb.b_large
+    m_small, m_large, m_gd = (pb.expected_mse(b) for b in (b1, b2, None))
     tol = 1e-12 * float(np.max(m_small))
     gap = float(min(np.min(m_small - m_large), np.min(m_large - m_gd)))
     # "for any fixed eta": the exact order also at 0.9 of the stability scale (no Monte Carlo there)
-    lr_edge = lr * 0.9 / float(inst["f"])
-    edge = [ls_online_expected_mse(t.Sigma, lr_edge, b, e0, T) for b in (b1, b2, None)]
+    lr_edge = pb.lr * 0.9 / float(inst["f"])
+    edge = [pb.expected_mse(b, lr=lr_edge) for b in (b1, b2, None)]
     tol = max(tol, 1e-12 * float(np.max(edge[0])))
     gap = min(gap, float(np.min(edge[0] - edge[1])), float(np.min(edge[1] - edge[2])))
     if gap < -tol:
         return Check.lower(gap, 0.0, tol=tol, reason="expected loss increased with the batch size")
-    S = ctx.pick(dev=2000, ci=2000, thorough=8000)
-    run = train_online(t, [Arm(b1, replicas=S)], lr=lr, n_steps=T, n_replicas=S,
-                       seed=int(inst["seed"]), model="linear")[0]
+    run = _ls_monte_carlo(pb, inst, ctx)
     if run.diverged.any():
         return Check.inconclusive("a replica diverged", measured=int(run.diverged.sum()))
     m_T = run.mse[-1]
-    z = (m_T.mean() - m_small[-1]) / (m_T.std(ddof=1) / math.sqrt(S))
-    p = float(2 * stats.norm.sf(abs(z)))
-    return Check.test(reject=p < ctx.level, p_value=p, level=ctx.level, measured=float(m_T.mean()),
-                      predicted=float(m_small[-1]), margin=gap + tol, z=float(z),
-                      min_order_gap=gap, lr=lr, batches=[b1, b2])
+    z, p = _z_test_mean(m_T, m_small[-1])
+    return _test_at_level(p, ctx, measured=float(m_T.mean()), predicted=float(m_small[-1]),
+                          margin=gap + tol, z=float(z), min_order_gap=gap, lr=pb.lr,
+                          batches=[b1, b2])
 
 
 @ls_online_per_step_monotone.false_variant(
     "small_batch_lower_expected_loss",
     "Online least squares: batch b_small has a lower expected loss per step than b_large.")
 def _(inst: dict, ctx: Context) -> Check:
-    t, lr, b1, b2 = _ls_problem(inst)
-    e0 = t.beta0 - t.beta_star
-    T = int(inst["steps"])
-    diff = ls_online_expected_mse(t.Sigma, lr, b1, e0, T) - ls_online_expected_mse(
-        t.Sigma, lr, b2, e0, T)
+    pb = _ls_problem(inst)
+    diff = pb.expected_mse(pb.b_small) - pb.expected_mse(pb.b_large)
     return Check.upper(float(np.max(diff[1:])), 0.0, tol=1e-12 * float(diff.max() + 1e-300))
 
 
@@ -451,26 +509,19 @@ def _(inst: dict, ctx: Context) -> Check:
     strategy=ls_online_instances(f_min=0.15, d_min=4, steps_min=40),
 )
 def _(inst: dict, ctx: Context) -> Check:
-    t, lr, b1, _ = _ls_problem(inst)
-    T = int(inst["steps"])
-    e0 = t.beta0 - t.beta_star
-    pred = ls_online_expected_mse(t.Sigma, lr, b1, e0, T, trace_term=False)
-    S = ctx.pick(dev=2000, ci=2000, thorough=8000)
-    run = train_online(t, [Arm(b1, replicas=S)], lr=lr, n_steps=T, n_replicas=S,
-                       seed=int(inst["seed"]), model="linear")[0]
-    m_T = run.mse[-1]
-    z = (m_T.mean() - pred[-1]) / (m_T.std(ddof=1) / math.sqrt(S))
-    p = float(2 * stats.norm.sf(abs(z)))
-    return Check.test(reject=p < ctx.level, p_value=p, level=ctx.level, measured=float(m_T.mean()),
-                      predicted=float(pred[-1]), z=float(z))
+    pb = _ls_problem(inst)
+    pred = pb.expected_mse(pb.b_small, trace_term=False)
+    m_T = _ls_monte_carlo(pb, inst, ctx).mse[-1]
+    z, p = _z_test_mean(m_T, pred[-1])
+    return _test_at_level(p, ctx, measured=float(m_T.mean()), predicted=float(pred[-1]),
+                          z=float(z))
 
 
 def _ls_offline(inst: dict) -> tuple[Teacher, np.ndarray, float, float, int, int]:
     n, d = int(inst["n"]), int(inst["n"]) + int(inst["extra"])
     rng = np.random.default_rng(np.random.SeedSequence([int(inst["seed"]), 12]))
     X = rng.standard_normal((n, d))
-    t = Teacher(np.eye(d), np.eye(d), rng.standard_normal(d),
-                0.3 * np.abs(rng.standard_normal(2 * d)) + 0.05)
+    t = _ls_teacher(rng, np.eye(d), np.eye(d))
     G = X @ X.T
     lam = np.linalg.eigvalsh(G)
     # SGD: step 1 / max_i ||x_i||^2 (randomised-Kaczmarz regime, every per-sample step contracts);
@@ -543,8 +594,9 @@ _DLN_COMMON = dict(
 
 def _precondition_offline(sw: Sweep) -> str | None:
     """The positive control must exist: GD's test MSE clearly above 0, and B=1 beating it."""
-    if _diverged(sw):
-        return f"diverged runs: {_diverged(sw)}"
+    diverged = _divergence_reason(sw)
+    if diverged:
+        return diverged
     m0 = float(sw.teacher.mse(sw.teacher.beta0))
     gd_test = float(sw.runs["gd"].test_mse[0])
     if gd_test < 1e-2 * m0:
@@ -570,10 +622,9 @@ def _precondition_offline(sw: Sweep) -> str | None:
 )
 def dln_offline_noise_changes_solution(inst: dict, ctx: Context) -> Check:
     """Offline sweep; compare the B = 1 endpoints with GD's (test MSE, l1 norm, bias/variance)."""
-    sw = _sweeps(inst, ctx, "offline")
-    why = _precondition_offline(sw)
-    if why:
-        return Check.inconclusive(why)
+    sw, stop = _checked_sweep(inst, ctx, "offline")
+    if stop is not None:
+        return stop
     gd, sgd = sw.runs["gd"], sw.runs["b1"]
     a = ctx.level / 3
     p_test = _t_less(sgd.test_mse, gd.test_mse[0])
@@ -609,8 +660,8 @@ def _(inst: dict, ctx: Context) -> Check:
     sw = _sweeps(inst, ctx, "offline")
     gd, sgd = sw.runs["gd"], sw.runs["b1"]
     p = float(stats.ttest_1samp(sgd.test_mse, gd.test_mse[0]).pvalue)
-    return Check.test(reject=p < ctx.level, p_value=p, level=ctx.level,
-                      measured=float(sgd.test_mse.mean()), predicted=float(gd.test_mse[0]))
+    return _test_at_level(p, ctx, measured=float(sgd.test_mse.mean()),
+                          predicted=float(gd.test_mse[0]))
 
 
 def _slope_band_check(fits: dict[int, dict[str, Any]], lo: float, hi: float, level: float,
@@ -655,12 +706,10 @@ def _slope_band_check(fits: dict[int, dict[str, Any]], lo: float, hi: float, lev
 )
 def dln_offline_fork(inst: dict, ctx: Context) -> Check:
     """Offline sweep; bootstrap the slope of log mean rho vs log l over the last two decades."""
-    sw = _sweeps(inst, ctx, "offline")
-    why = _precondition_offline(sw)
-    if why:
-        return Check.inconclusive(why)
-    cfg = config(ctx)
-    fits = _slopes_by_batch(sw, cfg.offline_batches, _offline_fit_mask, cfg.n_boot, inst, 2)
+    sw, stop = _checked_sweep(inst, ctx, "offline")
+    if stop is not None:
+        return stop
+    fits = _offline_fits(sw, inst, ctx)
     return _slope_band_check(fits, -math.inf, FORK_THRESHOLD, ctx.level, "offline rho slope")
 
 
@@ -668,16 +717,22 @@ def dln_offline_fork(inst: dict, ctx: Context) -> Check:
     "offline_rho_flat",
     "Offline rho(l) stays flat (slope CI inside (-1/2, 1/2)), as online.")
 def _(inst: dict, ctx: Context) -> Check:
-    sw = _sweeps(inst, ctx, "offline")
-    cfg = config(ctx)
-    fits = _slopes_by_batch(sw, cfg.offline_batches, _offline_fit_mask, cfg.n_boot, inst, 2)
+    fits = _offline_fits(_sweeps(inst, ctx, "offline"), inst, ctx)
     return _slope_band_check(fits, *FLAT_BAND, ctx.level, "offline rho slope")
 
 
-def _offline_switch_finals(sw: Sweep, cfg: SweepConfig) -> tuple[list[int], list[np.ndarray]]:
+def _switch_runs(sw: Sweep, cfg: SweepConfig) -> tuple[list[int], list[ArmResult]]:
+    """The switch steps ``tau`` in increasing order (0: GD, T: batch-1 SGD throughout) and the
+    run of each."""
     taus = [0] + [int(round(f * sw.steps)) for f in cfg.switch_fracs] + [sw.steps]
     runs = [sw.runs["gd"]] + [sw.runs[f"switch{i}"] for i in range(len(cfg.switch_fracs))] + \
         [sw.runs["b1"]]
+    return taus, runs
+
+
+def _offline_switch_finals(sw: Sweep, cfg: SweepConfig) -> tuple[list[int], list[np.ndarray]]:
+    """Final test MSE against the switch step (offline)."""
+    taus, runs = _switch_runs(sw, cfg)
     return taus, [r.test_mse for r in runs]
 
 
@@ -699,10 +754,9 @@ def _offline_switch_finals(sw: Sweep, cfg: SweepConfig) -> tuple[list[int], list
 )
 def dln_offline_switch(inst: dict, ctx: Context) -> Check:
     """Offline sweep with switched runs; paired reversal tests on the final test MSE."""
-    sw = _sweeps(inst, ctx, "offline")
-    why = _precondition_offline(sw)
-    if why:
-        return Check.inconclusive(why)
+    sw, stop = _checked_sweep(inst, ctx, "offline")
+    if stop is not None:
+        return stop
     if _t_less(sw.runs["b1"].test_mse, sw.runs["gd"].test_mse[0]) >= 0.01:
         return Check.inconclusive("positive control absent: B=1 does not beat GD significantly")
     return _switch_order(*_offline_switch_finals(sw, config(ctx)), ctx.level, increasing=False)
@@ -737,15 +791,22 @@ def _(inst: dict, ctx: Context) -> Check:
     sw = _sweeps(inst, ctx, "offline")
     taus, finals = _offline_switch_finals(sw, config(ctx))
     p = _t_less(finals[-1] - finals[1], 0.0)  # SGD to the end significantly better (paired)
-    return Check.test(reject=p < ctx.level, p_value=p, level=ctx.level,
-                      measured=float(finals[1].mean()), predicted=float(finals[-1].mean()),
-                      tau=taus[1])
+    return _test_at_level(p, ctx, measured=float(finals[1].mean()),
+                          predicted=float(finals[-1].mean()), tau=taus[1])
 
 
 def _online_fits(inst: dict, ctx: Context) -> tuple[Sweep, dict[int, dict[str, Any]]]:
     sw = _sweeps(inst, ctx, "online")
     cfg = config(ctx)
     return sw, _slopes_by_batch(sw, cfg.online_batches, _online_fit_mask(sw), cfg.n_boot, inst, 3)
+
+
+def _offline_fits(sw: Sweep, inst: dict, ctx: Context,
+                  batches: tuple[int, ...] | None = None) -> dict[int, dict[str, Any]]:
+    """Offline rho slopes per batch size (default: every offline batch) over the last two decades."""
+    cfg = config(ctx)
+    return _slopes_by_batch(sw, cfg.offline_batches if batches is None else batches,
+                            _offline_fit_mask, cfg.n_boot, inst, 2)
 
 
 @claim(
@@ -765,9 +826,10 @@ def _online_fits(inst: dict, ctx: Context) -> tuple[Sweep, dict[int, dict[str, A
 )
 def dln_online_golden_path_flat(inst: dict, ctx: Context) -> Check:
     """Online sweep; bootstrap the slope of log mean rho vs log l for every batch size."""
-    sw, fits = _online_fits(inst, ctx)
-    if _diverged(sw):
-        return Check.inconclusive(f"diverged runs: {_diverged(sw)}")
+    sw, stop = _checked_sweep(inst, ctx, "online")
+    if stop is not None:
+        return stop
+    _, fits = _online_fits(inst, ctx)
     return _slope_band_check(fits, *FLAT_BAND, ctx.level, "online rho slope")
 
 
@@ -785,9 +847,7 @@ def _(inst: dict, ctx: Context) -> Check:
     "two decades, online past the transient) differ by less than 1/2.")
 def _(inst: dict, ctx: Context) -> Check:
     _, on = _online_fits(inst, ctx)
-    sw_off = _sweeps(inst, ctx, "offline")
-    cfg = config(ctx)
-    off = _slopes_by_batch(sw_off, (1,), _offline_fit_mask, cfg.n_boot, inst, 2)
+    off = _offline_fits(_sweeps(inst, ctx, "offline"), inst, ctx, batches=(1,))
     if on[1]["boot"] is None or off[1]["boot"] is None:
         return Check.inconclusive("too many replicas missed a level")
     diff = on[1]["boot"] - off[1]["boot"]  # independent bootstraps: the difference's bootstrap
@@ -820,9 +880,9 @@ def dln_online_distance_scaling(inst: dict, ctx: Context) -> Check:
 
 
 def _batch_scaling(inst: dict, ctx: Context, lo: float, hi: float) -> Check:
-    sw = _sweeps(inst, ctx, "online")
-    if _diverged(sw):
-        return Check.inconclusive(f"diverged runs: {_diverged(sw)}")
+    sw, stop = _checked_sweep(inst, ctx, "online")
+    if stop is not None:
+        return stop
     cfg = config(ctx)
     mask = _online_fit_mask(sw)
     rng = _rng(inst, 4)
@@ -833,10 +893,9 @@ def _batch_scaling(inst: dict, ctx: Context, lo: float, hi: float) -> Check:
                                              sw.teacher.Sigma)[:, mask])
         if rho.shape[0] < 4 or dropped > MAX_MISSING_FRACTION * sw.runs[f"b{b}"].mse.shape[1]:
             return Check.inconclusive(f"B={b}: too many replicas missed a level")
-        S = rho.shape[0]
         per_rep = rho.mean(axis=1)
         means.append(float(per_rep.mean()))
-        boots.append(per_rep[rng.integers(0, S, size=(cfg.n_boot, S))].mean(axis=1))
+        boots.append(_bootstrap_means(per_rep, cfg.n_boot, rng))
     means_a, boots_a = np.array(means), np.stack(boots, axis=1)
     sel = np.array([b >= 4 for b in cfg.online_batches])
     B = np.array(cfg.online_batches, dtype=float)
@@ -861,6 +920,11 @@ def _(inst: dict, ctx: Context) -> Check:
 
 def _checkpoints(T: int, num: int = 12) -> np.ndarray:
     return np.unique(np.geomspace(10, T, num).astype(int))
+
+
+def _p_large_batch_ahead(sw: Sweep, bmax: str, step: int) -> float:
+    """One-sided p-value that run ``bmax`` has a lower mean log MSE than batch 1 at ``step``."""
+    return _t_less(_log_mse_at(sw.runs[bmax], step), _log_mse_at(sw.runs["b1"], step))
 
 
 def _per_step_tests(sw: Sweep, batches: tuple[int, ...]) -> tuple[np.ndarray, list[dict[str, Any]]]:
@@ -898,15 +962,15 @@ def _per_step_tests(sw: Sweep, batches: tuple[int, ...]) -> tuple[np.ndarray, li
 )
 def dln_online_per_step_monotone(inst: dict, ctx: Context) -> Check:
     """Online sweep; reversal tests at log-spaced checkpoints, then the final B=1 vs largest gap."""
-    sw = _sweeps(inst, ctx, "online")
-    if _diverged(sw):
-        return Check.inconclusive(f"diverged runs: {_diverged(sw)}")
+    sw, stop = _checked_sweep(inst, ctx, "online")
+    if stop is not None:
+        return stop
     cfg = config(ctx)
     pv, info = _per_step_tests(sw, cfg.online_batches)
     adj = holm(pv)
     worst = int(np.argmin(adj))
     bmax = f"b{max(cfg.online_batches)}"
-    p_final = _t_less(_log_mse_at(sw.runs[bmax], sw.steps), _log_mse_at(sw.runs["b1"], sw.steps))
+    p_final = _p_large_batch_ahead(sw, bmax, sw.steps)
     return Check.test(reject=bool(adj[worst] < ctx.level / 2), p_value=float(adj[worst]),
                       level=ctx.level, supports=p_final < ctx.level / 2,
                       measured=info[worst]["ratio_geo"], predicted=1.0,
@@ -925,8 +989,7 @@ def _(inst: dict, ctx: Context) -> Check:
     cfg = config(ctx)
     bmax = f"b{max(cfg.online_batches)}"
     ck = _checkpoints(sw.steps)
-    pv = np.array([_t_less(_log_mse_at(sw.runs[bmax], t), _log_mse_at(sw.runs["b1"], t))
-                   for t in ck])
+    pv = np.array([_p_large_batch_ahead(sw, bmax, t) for t in ck])
     adj = holm(pv)
     i = int(np.argmin(adj))
     return Check.test(reject=bool(adj[i] < ctx.level), p_value=float(adj[i]), level=ctx.level,
@@ -935,7 +998,10 @@ def _(inst: dict, ctx: Context) -> Check:
                       predicted=1.0, step=int(ck[i]))
 
 
-def _per_sample(sw: Sweep, bmax: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _per_sample(sw: Sweep, bmax: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """At N = T/4, T/2, T samples (multiples of ``bmax``): one-sided p-values that B=1 has the lower
+    log MSE (``p_small_wins``), that the largest batch has (``p_large_wins``), and the geometric
+    ratio MSE(B=1) / MSE(bmax)."""
     T = sw.steps
     Ns = np.array([T // 4, T // 2, T]) // bmax * bmax
     p_small_wins, p_large_wins, ratio = [], [], []
@@ -945,7 +1011,7 @@ def _per_sample(sw: Sweep, bmax: int) -> tuple[np.ndarray, np.ndarray, np.ndarra
         p_small_wins.append(_t_less(a, b))
         p_large_wins.append(_t_less(b, a))
         ratio.append(float(np.exp(a.mean() - b.mean())))
-    return Ns, np.array(p_small_wins), np.array(ratio) if ratio else np.array(p_large_wins)
+    return Ns, np.array(p_small_wins), np.array(p_large_wins), np.array(ratio)
 
 
 @claim(
@@ -965,9 +1031,7 @@ def dln_online_per_sample(inst: dict, ctx: Context) -> Check:
     """Online sweep; compare B=1 at step N with the largest batch at step N/B."""
     sw = _sweeps(inst, ctx, "online")
     bmax = max(config(ctx).online_batches)
-    Ns, p_small, ratio = _per_sample(sw, bmax)
-    p_large = np.array([_t_less(_log_mse_at(sw.runs[f"b{bmax}"], int(N) // bmax),
-                                _log_mse_at(sw.runs["b1"], int(N))) for N in Ns])
+    Ns, p_small, p_large, ratio = _per_sample(sw, bmax)
     adj_s, adj_l = holm(p_small), holm(p_large)
     return Check.test(reject=bool(adj_l.min() < ctx.level), p_value=float(adj_l.min()),
                       level=ctx.level, supports=bool(adj_s.max() < ctx.level),
@@ -984,16 +1048,15 @@ def dln_online_per_sample(inst: dict, ctx: Context) -> Check:
 def _(inst: dict, ctx: Context) -> Check:
     sw = _sweeps(inst, ctx, "online")
     bmax = max(config(ctx).online_batches)
-    Ns, p_small, ratio = _per_sample(sw, bmax)
+    Ns, p_small, _, ratio = _per_sample(sw, bmax)
     adj = holm(p_small)
     return Check.test(reject=bool(adj.min() < ctx.level), p_value=float(adj.min()), level=ctx.level,
                       measured=float(ratio.min()), predicted=1.0, samples=Ns.tolist())
 
 
 def _switch_finals(sw: Sweep, cfg: SweepConfig) -> tuple[list[int], list[np.ndarray]]:
-    taus = [0] + [int(round(f * sw.steps)) for f in cfg.switch_fracs] + [sw.steps]
-    runs = [sw.runs["gd"]] + [sw.runs[f"switch{i}"] for i in range(len(cfg.switch_fracs))] + \
-        [sw.runs["b1"]]
+    """Final log population MSE against the switch step (online)."""
+    taus, runs = _switch_runs(sw, cfg)
     return taus, [np.log(r.mse[-1]) for r in runs]
 
 
@@ -1014,9 +1077,9 @@ def _switch_finals(sw: Sweep, cfg: SweepConfig) -> tuple[list[int], list[np.ndar
 )
 def dln_online_switch_earlier_never_hurts(inst: dict, ctx: Context) -> Check:
     """Online sweep with switched runs; paired reversal tests on the final log-loss."""
-    sw = _sweeps(inst, ctx, "online")
-    if _diverged(sw):
-        return Check.inconclusive(f"diverged runs: {_diverged(sw)}")
+    sw, stop = _checked_sweep(inst, ctx, "online")
+    if stop is not None:
+        return stop
     return _switch_order(*_switch_finals(sw, config(ctx)), ctx.level, increasing=True,
                          log_scale=True)
 
@@ -1029,8 +1092,8 @@ def _(inst: dict, ctx: Context) -> Check:
     sw = _sweeps(inst, ctx, "online")
     _, finals = _switch_finals(sw, config(ctx))
     p = _t_less(-finals[-1], -finals[0][0])
-    return Check.test(reject=p < ctx.level, p_value=p, level=ctx.level,
-                      measured=float(np.exp(finals[-1].mean())), predicted=float(np.exp(finals[0][0])))
+    return _test_at_level(p, ctx, measured=float(np.exp(finals[-1].mean())),
+                          predicted=float(np.exp(finals[0][0])))
 
 
 def _sparsity(sw: Sweep) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -1065,9 +1128,9 @@ def _sparsity(sw: Sweep) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray
 )
 def dln_online_not_sparser(inst: dict, ctx: Context) -> Check:
     """Online sweep; compare off-support l1 of the final B=1 models with GD's final model."""
-    sw = _sweeps(inst, ctx, "online")
-    if _diverged(sw):
-        return Check.inconclusive(f"diverged runs: {_diverged(sw)}")
+    sw, stop = _checked_sweep(inst, ctx, "online")
+    if stop is not None:
+        return stop
     lr_end = _end_sparsity_log_ratio(sw)
     p_denser = _t_less(-lr_end, 0.0)
     p_sparser = _t_less(lr_end, 0.0)
@@ -1096,8 +1159,7 @@ def _(inst: dict, ctx: Context) -> Check:
     sw = _sweeps(inst, ctx, "online")
     lr_end = _end_sparsity_log_ratio(sw)
     p = _t_less(-lr_end, 0.0)
-    return Check.test(reject=p < ctx.level, p_value=p, level=ctx.level,
-                      measured=float(np.exp(lr_end.mean())), predicted="<= 1")
+    return _test_at_level(p, ctx, measured=float(np.exp(lr_end.mean())), predicted="<= 1")
 
 
 @dln_online_not_sparser.false_variant(
@@ -1163,9 +1225,9 @@ def dln_online_fluctuation_dominated(inst: dict, ctx: Context) -> Check:
 
 
 def _fluctuation(inst: dict, ctx: Context, claim_systematic: bool) -> Check:
-    sw = _sweeps(inst, ctx, "online")
-    if _diverged(sw):
-        return Check.inconclusive(f"diverged runs: {_diverged(sw)}")
+    sw, stop = _checked_sweep(inst, ctx, "online")
+    if stop is not None:
+        return stop
     cfg = config(ctx)
     mask = _online_fit_mask(sw)
     ref = sw.runs["gd"].matched[0, mask]
@@ -1227,8 +1289,7 @@ def _flow_proxy_ratio(inst: dict, ctx: Context) -> tuple[float, dict[str, Any]] 
     rho, dropped = _complete(matched_rho(sw.runs[f"b{bmax}"], sw.runs["gd"], sw.teacher.Sigma))
     if rho.shape[0] < 4:
         return Check.inconclusive(f"B={bmax}: too many replicas missed a level")
-    S = rho.shape[0]
-    boot = rho[_rng(inst, 6).integers(0, S, size=(cfg.n_boot, S))].mean(axis=1)  # (n_boot, L)
+    boot = _bootstrap_means(rho, cfg.n_boot, _rng(inst, 6))  # (n_boot, L)
     lcb = np.quantile(boot, ctx.level, axis=0)
     ratio = float(np.max(rho_disc / lcb))
     return ratio, {"rho_gd_eta_vs_eta4": rho_disc.tolist(), "rho_sgd_bmax_lcb": lcb.tolist(),
@@ -1251,22 +1312,24 @@ def _flow_proxy_ratio(inst: dict, ctx: Context) -> tuple[float, dict[str, Any]] 
 )
 def gd_flow_proxy(inst: dict, ctx: Context) -> Check:
     """Run population GD at eta/4 and compare its matched iterates with GD at eta."""
+    return _flow_proxy_check(inst, ctx, Check.upper)
+
+
+def _flow_proxy_check(inst: dict, ctx: Context, compare: Any) -> Check:
+    """``compare(ratio, 0.1, **evidence)`` (``Check.upper`` or ``Check.lower``) on the flow-proxy
+    ratio, or the inconclusive check of :func:`_flow_proxy_ratio`."""
     out = _flow_proxy_ratio(inst, ctx)
     if isinstance(out, Check):
         return out
     ratio, details = out
-    return Check.upper(ratio, 0.1, **details)
+    return compare(ratio, 0.1, **details)
 
 
 @gd_flow_proxy.false_variant(
     "discretisation_comparable_to_noise",
     "GD's discretisation gap is comparable to the largest batch's noise (ratio >= 1/10).")
 def _(inst: dict, ctx: Context) -> Check:
-    out = _flow_proxy_ratio(inst, ctx)
-    if isinstance(out, Check):
-        return out
-    ratio, details = out
-    return Check.lower(ratio, 0.1, **details)
+    return _flow_proxy_check(inst, ctx, Check.lower)
 
 
 # ===================================================================================== figures

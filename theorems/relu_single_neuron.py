@@ -486,6 +486,28 @@ def norm_dip(path: ReLUFlowPath, num: int = 80) -> dict[str, float]:
             "norm0": float(nr[0])}
 
 
+def _problem_path(build, inst: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray, ReLUFlowPath]:
+    """``(X, y, w0, path)``: the problem ``build(inst)`` and its exact gradient-flow path."""
+    X, y, w0 = build(inst)
+    return X, y, w0, relu_flow_exact(X, y, w0)
+
+
+def _vs_eps(inst: dict) -> float:
+    """The Vardi-Shamir init scale eps = 10**log10_eps of a ``vardi_shamir_pair`` instance."""
+    return 10.0 ** inst["log10_eps"]
+
+
+def _vs_gamma1_problem(inst: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The Vardi-Shamir construction at the instance's gamma1 and eps."""
+    return vs_problem(inst["gamma1"], _vs_eps(inst))
+
+
+def _error_check(err: float, tol: float, measured: Any, predicted: Any, **details: Any) -> Check:
+    """Holds iff ``err <= tol`` (margin ``tol - err``, tolerance ``tol``)."""
+    return Check(err <= tol, measured=measured, predicted=predicted, margin=tol - err, tolerance=tol,
+                 details=details)
+
+
 # ===================================================================================== claims
 @claim(
     id="relu1.norm_identity",
@@ -511,8 +533,7 @@ def norm_identity(inst: dict, ctx: Context) -> Check:
     with terminal switch events. Derived by sympy in :func:`derivations` (residual 0)."""
     if derive_norm_identity() != 0:
         return Check(False, details={"reason": "sympy residual of the norm identity is not 0"})
-    X, y, w0 = generic_problem(inst)
-    path = relu_flow_exact(X, y, w0)
+    X, y, w0, path = _problem_path(generic_problem, inst)
     T = _horizon(path)
     d_ex, i_ex, sc = _norm_identity_residual(path, T)
     try:
@@ -522,20 +543,14 @@ def norm_identity(inst: dict, ctx: Context) -> Check:
     except RuntimeError:  # solve_ivp chatters when the path grazes w = 0; the exact check stands
         d_iv, i_iv = d_ex, i_ex
     err = max(abs(d_ex - i_ex), abs(d_iv - i_iv))
-    tol = 1e-7 * sc
-    return Check(err <= tol, measured=d_ex, predicted=i_ex, margin=tol - err, tolerance=tol,
-                 details={"ivp_delta": d_iv, "ivp_integral": i_iv, "T": T,
-                          "switches": int(path.event_times.size), "scale": sc})
+    return _error_check(err, 1e-7 * sc, d_ex, i_ex, ivp_delta=d_iv, ivp_integral=i_iv, T=T,
+                        switches=int(path.event_times.size), scale=sc)
 
 
 def _identity_variant(inst: dict, coeff: float, all_points: bool) -> Check:
-    X, y, w0 = generic_problem(inst)
-    path = relu_flow_exact(X, y, w0)
-    T = _horizon(path)
-    d_ex, i_ex, sc = _norm_identity_residual(path, T, coeff=coeff, all_points=all_points)
-    tol = 1e-7 * sc
-    err = abs(d_ex - i_ex)
-    return Check(err <= tol, measured=d_ex, predicted=i_ex, margin=tol - err, tolerance=tol)
+    _, _, _, path = _problem_path(generic_problem, inst)
+    d_ex, i_ex, sc = _norm_identity_residual(path, _horizon(path), coeff=coeff, all_points=all_points)
+    return _error_check(abs(d_ex - i_ex), 1e-7 * sc, d_ex, i_ex)
 
 
 @norm_identity.false_variant("all_points", "Linear-regression form: the sum runs over all points, "
@@ -583,8 +598,7 @@ def support_vector_span(inst: dict, ctx: Context) -> Check:
     """Integrate (w, c) with solve_ivp and switch events; check w(t) - w(0) = X^T c(t), c_i = 0 for
     never-active points, and that the part of w(t) - w(0) orthogonal to span{ever-active x_i} vanishes
     (ever-active set from the exact integrator). Also compares c(t) with the exact piecewise integral."""
-    X, y, w0 = generic_problem(inst)
-    path = relu_flow_exact(X, y, w0)
+    X, y, w0, path = _problem_path(generic_problem, inst)
     T = _horizon(path)
     ts = np.linspace(0.0, T, 25)
     try:
@@ -600,24 +614,20 @@ def support_vector_span(inst: dict, ctx: Context) -> Check:
     c_exact = path.coefficients(T)
     r_coef = float(np.abs(c_exact - C[-1]).max()) / scale
     err = max(r_lin, r_never, r_span, r_coef)
-    tol = 1e-8 * scale
-    return Check(err <= tol, measured=err, predicted=0.0, margin=tol - err, tolerance=tol,
-                 details={"ever_active": ever.astype(int).tolist(),
-                          "final_active": path.final_pattern.astype(int).tolist(),
-                          "lin": r_lin, "never": r_never, "span": r_span, "coef_vs_exact": r_coef})
+    return _error_check(err, 1e-8 * scale, err, 0.0, ever_active=ever.astype(int).tolist(),
+                        final_active=path.final_pattern.astype(int).tolist(),
+                        lin=r_lin, never=r_never, span=r_span, coef_vs_exact=r_coef)
 
 
 @support_vector_span.false_variant(
     "final_active_set", "The displacement lies in the span of the FINAL active set.",
     strategy=S.vardi_shamir_pair())
 def _(inst, ctx):
-    X, y, w0 = vs_problem(inst["gamma1"], 10.0 ** inst["log10_eps"])
-    path = relu_flow_exact(X, y, w0)
+    X, y, w0, path = _problem_path(_vs_gamma1_problem, inst)
     res = float(np.abs(_span_residual((path.w_inf - w0)[None], X[path.final_pattern])).max())
-    tol = 1e-8 * (1.0 + float(np.abs(path.w_inf).max()))
-    return Check(res <= tol, measured=res, predicted=0.0, margin=tol - res, tolerance=tol,
-                 details={"final_active": path.final_pattern.astype(int).tolist(),
-                          "ever_active": path.ever_active.astype(int).tolist()})
+    return _error_check(res, 1e-8 * (1.0 + float(np.abs(path.w_inf).max())), res, 0.0,
+                        final_active=path.final_pattern.astype(int).tolist(),
+                        ever_active=path.ever_active.astype(int).tolist())
 
 
 @claim(
@@ -636,8 +646,7 @@ def _(inst, ctx):
 def inactive_points_irrelevant(inst: dict, ctx: Context) -> Check:
     """Metamorphic check with the exact integrator: drop the never-active points, compare the limits and
     the paths at rescaled times."""
-    X, y, w0 = generic_problem(inst)
-    path = relu_flow_exact(X, y, w0)
+    X, y, w0, path = _problem_path(generic_problem, inst)
     keep = path.ever_active
     if keep.all() or not keep.any():
         return Check(True, measured=0.0, predicted=0.0, margin=math.inf,
@@ -648,22 +657,25 @@ def inactive_points_irrelevant(inst: dict, ctx: Context) -> Check:
     scale = 1.0 + float(np.abs(path.w(ts)).max())
     err = max(float(np.abs(red.w(ts * n2 / n) - path.w(ts)).max()),
               float(np.abs(red.w_inf - path.w_inf).max()))
-    tol = 1e-9 * scale
-    return Check(err <= tol, measured=err, predicted=0.0, margin=tol - err, tolerance=tol,
-                 details={"deleted": int(n - n2), "n": n})
+    return _error_check(err, 1e-9 * scale, err, 0.0, deleted=int(n - n2), n=n)
+
+
+def _limit_after_deleting(X, y, w0, path: ReLUFlowPath, keep: np.ndarray) -> tuple:
+    """(reduced path, max |change of the limit|, tolerance 1e-9 (1 + ||w_inf||_max)) when only the
+    points in ``keep`` are kept."""
+    red = relu_flow_exact(X[keep], y[keep], w0)
+    diff = float(np.abs(red.w_inf - path.w_inf).max())
+    return red, diff, 1e-9 * (1.0 + float(np.abs(path.w_inf).max()))
 
 
 @inactive_points_irrelevant.false_variant(
     "deleting_inactive_changes_limit", "Deleting a never-active point changes the limit.")
 def _(inst, ctx):
-    X, y, w0 = generic_problem(inst)
-    path = relu_flow_exact(X, y, w0)
+    X, y, w0, path = _problem_path(generic_problem, inst)
     keep = path.ever_active
     if keep.all() or not keep.any():
         return Check(True, details={"vacuous": True})
-    red = relu_flow_exact(X[keep], y[keep], w0)
-    diff = float(np.abs(red.w_inf - path.w_inf).max())
-    tol = 1e-9 * (1.0 + float(np.abs(path.w_inf).max()))
+    _, diff, tol = _limit_after_deleting(X, y, w0, path, keep)
     return Check(diff > tol, measured=diff, predicted=f"> {tol:.3g}", margin=diff - tol)
 
 
@@ -672,12 +684,8 @@ def _(inst, ctx):
     "Deleting points inactive at the END (rather than never active) leaves the limit unchanged.",
     strategy=S.vardi_shamir_pair())
 def _(inst, ctx):
-    X, y, w0 = vs_problem(inst["gamma1"], 10.0 ** inst["log10_eps"])
-    path = relu_flow_exact(X, y, w0)
-    keep = path.final_pattern
-    red = relu_flow_exact(X[keep], y[keep], w0)
-    diff = float(np.abs(red.w_inf - path.w_inf).max())
-    tol = 1e-9 * (1.0 + float(np.abs(path.w_inf).max()))
+    X, y, w0, path = _problem_path(_vs_gamma1_problem, inst)
+    red, diff, tol = _limit_after_deleting(X, y, w0, path, path.final_pattern)
     return Check(diff <= tol, measured=red.w_inf, predicted=path.w_inf, margin=tol - diff)
 
 
@@ -702,8 +710,7 @@ def _(inst, ctx):
 def orthogonal_closed_form(inst: dict, ctx: Context) -> Check:
     """Compare the exact integrator with the sympy closed form at several times and in the limit; check
     the support set, the projection property and the final loss."""
-    X, y, w0 = orthogonal_problem(inst)
-    path = relu_flow_exact(X, y, w0)
+    X, y, w0, path = _problem_path(orthogonal_problem, inst)
     n = X.shape[0]
     A0 = X @ w0 > 0
     ts = np.concatenate([path.sample_times(15, _horizon(path)), [np.inf]])
@@ -729,8 +736,7 @@ def orthogonal_closed_form(inst: dict, ctx: Context) -> Check:
 @orthogonal_closed_form.false_variant(
     "limit_fits_all_positive_labels", "The limit fits every positive-label point (zero final loss).")
 def _(inst, ctx):
-    X, y, w0 = orthogonal_problem(inst)
-    path = relu_flow_exact(X, y, w0)
+    X, y, w0, path = _problem_path(orthogonal_problem, inst)
     tol = 1e-9 * (1.0 + float(y.max()))
     return Check.close(path.loss_inf, 0.0, atol=tol)
 
@@ -738,8 +744,7 @@ def _(inst, ctx):
 @orthogonal_closed_form.false_variant(
     "support_is_positive_labels", "The support vectors are exactly the points with y_i > 0.")
 def _(inst, ctx):
-    X, y, w0 = orthogonal_problem(inst)
-    path = relu_flow_exact(X, y, w0)
+    X, y, w0, path = _problem_path(orthogonal_problem, inst)
     ok = bool(np.array_equal(path.ever_active, y > 0))
     return Check(ok, measured=path.ever_active.astype(int).tolist(),
                  predicted=(y > 0).astype(int).tolist(), margin=1.0 if ok else -1.0)
@@ -791,8 +796,7 @@ def _monotone_check(path: ReLUFlowPath, sign: int, num: int = 60) -> dict[str, f
 def orthogonal_small_init_increasing(inst: dict, ctx: Context) -> Check:
     """Sample d||w||^2/dt (identity (N) on the exact path) on a grid that resolves every piece; check
     positivity before convergence and the closed-form limit norm."""
-    X, y, w0 = orthogonal_problem(inst)
-    path = relu_flow_exact(X, y, w0)
+    X, y, w0, path = _problem_path(orthogonal_problem, inst)
     mono = _monotone_check(path, +1)
     z0 = X @ w0
     A0 = z0 > 0
@@ -806,24 +810,20 @@ def orthogonal_small_init_increasing(inst: dict, ctx: Context) -> Check:
                  details=mono)
 
 
-@orthogonal_small_init_increasing.false_variant(
+def _orthogonal_norm_nondecreasing(inst, ctx):
+    """d||w||^2/dt >= -delta along the exact flow (orthogonal inputs), without the claim's conditions."""
+    mono = _monotone_check(_problem_path(orthogonal_problem, inst)[3], +1)
+    return Check(mono["margin"] >= 0, measured=mono["rate_min"], predicted=">= 0",
+                 margin=mono["margin"], details=mono)
+
+
+orthogonal_small_init_increasing.false_variant(
     "with_active_zero_label", "The same with 'no active zero-label point' dropped.",
-    strategy=S.orthogonal("small_zero_active"), examples={"dev": 30, "ci": 40, "thorough": 200})
-def _(inst, ctx):
-    X, y, w0 = orthogonal_problem(inst)
-    mono = _monotone_check(relu_flow_exact(X, y, w0), +1)
-    return Check(mono["margin"] >= 0, measured=mono["rate_min"], predicted=">= 0",
-                 margin=mono["margin"], details=mono)
-
-
-@orthogonal_small_init_increasing.false_variant(
+    strategy=S.orthogonal("small_zero_active"), examples={"dev": 30, "ci": 40, "thorough": 200})(
+    _orthogonal_norm_nondecreasing)
+orthogonal_small_init_increasing.false_variant(
     "any_init", "||w|| increases from any initialisation (orthogonal inputs).",
-    strategy=S.orthogonal("large"))
-def _(inst, ctx):
-    X, y, w0 = orthogonal_problem(inst)
-    mono = _monotone_check(relu_flow_exact(X, y, w0), +1)
-    return Check(mono["margin"] >= 0, measured=mono["rate_min"], predicted=">= 0",
-                 margin=mono["margin"], details=mono)
+    strategy=S.orthogonal("large"))(_orthogonal_norm_nondecreasing)
 
 
 @claim(
@@ -840,8 +840,7 @@ def _(inst, ctx):
 )
 def orthogonal_large_init_decreasing(inst: dict, ctx: Context) -> Check:
     """Sample d||w||^2/dt on the exact path: it must be <= 0 (strictly < 0 where it is resolvable)."""
-    X, y, w0 = orthogonal_problem(inst)
-    mono = _monotone_check(relu_flow_exact(X, y, w0), -1)
+    mono = _monotone_check(_problem_path(orthogonal_problem, inst)[3], -1)
     ok = mono["margin"] >= 0 and mono["strict_min"] > 0
     return Check(ok, measured=mono["rate_max"], predicted="< 0", margin=mono["margin"], details=mono)
 
@@ -850,8 +849,7 @@ def orthogonal_large_init_decreasing(inst: dict, ctx: Context) -> Check:
     "monotone_from_every_init", "For orthogonal data ||w|| is monotone from every initialisation.",
     strategy=S.orthogonal("mixed"), examples={"dev": 30, "ci": 40, "thorough": 200})
 def _(inst, ctx):
-    X, y, w0 = orthogonal_problem(inst)
-    path = relu_flow_exact(X, y, w0)
+    path = _problem_path(orthogonal_problem, inst)[3]
     up, down = _monotone_check(path, +1), _monotone_check(path, -1)
     ok = up["margin"] >= 0 or down["margin"] >= 0
     return Check(ok, measured=[up["rate_min"], up["rate_max"]], predicted="one sign",
@@ -859,9 +857,9 @@ def _(inst, ctx):
 
 
 # ------------------------------------------------------------- non-positively correlated inputs
-def _in_U_violation(path: ReLUFlowPath, ts: np.ndarray) -> float:
-    """max_t max_i (sigma(z_i) - y_i)_+ / scale along the path (0 inside U)."""
-    Z = path.z(ts)
+def _in_U_violation(path: ReLUFlowPath) -> float:
+    """max_t max_i (sigma(z_i) - y_i)_+ along the path, on 40 sample times up to the horizon (0 inside U)."""
+    Z = path.z(path.sample_times(40, _horizon(path)))
     return float(np.max(np.maximum(np.maximum(Z, 0.0) - path.y, 0.0)))
 
 
@@ -889,8 +887,7 @@ def nonpos_corr_invariant_set(inst: dict, ctx: Context) -> Check:
     if np.max(G - np.diag(np.diag(G))) > 1e-12 * np.abs(G).max():
         return Check(False, details={"reason": "generator produced a positive correlation"})
     path = relu_flow_exact(X, y, w0)
-    ts = path.sample_times(40, _horizon(path))
-    u_viol = _in_U_violation(path, ts)
+    u_viol = _in_U_violation(path)
     P = path.patterns
     activations = int(np.sum(P[1:] & ~P[:-1])) if P.shape[0] > 1 else 0
     mono = _monotone_check(path, +1)
@@ -910,7 +907,7 @@ def _(inst, ctx):
     X, y, w0 = generic_problem(inst)
     X[(y == 0) & (X @ w0 > 0)] *= -1.0  # zero-label points start inactive: w0 in U
     path = relu_flow_exact(X, y, w0)
-    u_viol = _in_U_violation(path, path.sample_times(40, _horizon(path)))
+    u_viol = _in_U_violation(path)
     tol = 1e-10 * (1.0 + float(y.max()))
     return Check(u_viol <= tol, measured=u_viol, predicted=0.0, margin=tol - u_viol)
 
@@ -920,8 +917,7 @@ def _(inst, ctx):
     strategy=S.generic_seeded(log10_scale=(-2.0, 0.5), zero_label_prob=(0.0, 0.5), n=(4, 8)),
     examples={"dev": 150, "ci": 200, "thorough": 1000})
 def _(inst, ctx):
-    X, y, w0 = generic_problem(inst)
-    path = relu_flow_exact(X, y, w0)
+    _, _, _, path = _problem_path(generic_problem, inst)
     P = path.patterns
     seen = P[0].copy()
     reac = []
@@ -998,6 +994,20 @@ def _population_setup(inst: dict) -> tuple[np.ndarray, np.ndarray, float]:
     return w, v, th
 
 
+def _population_sample(inst: dict, N: int):
+    """``(w, v, theta, q, g, w_hat, e_perp)``: the instance's population setup and N Monte Carlo draws
+    from :func:`_population_mc` on the seed stream ``[seed, 1]``."""
+    w, v, th = _population_setup(inst)
+    return (w, v, th, *_population_mc(w, v, N, np.random.default_rng([inst["seed"], 1])))
+
+
+def _population_rate_mc(inst: dict, ctx: Context) -> tuple:
+    """``(w, v, theta, mean, s.e.)`` of the Monte Carlo d||w||/dt at the false variants' sample size."""
+    N = ctx.pick(dev=20_000, ci=50_000, thorough=1_000_000)
+    w, v, th, q, _, _, _ = _population_sample(inst, N)
+    return w, v, th, float(q.mean()), float(q.std(ddof=1)) / math.sqrt(N)
+
+
 def _population_mc(w: np.ndarray, v: np.ndarray, N: int, rng: np.random.Generator):
     """Monte Carlo draws of q(x) = -(sigma(w.x) - sigma(v.x)) sigma(w_hat.x) and of the gradient
     integrand g(x) = (sigma(w.x) - sigma(v.x)) 1[w.x > 0] x, projected on (w_hat, e_perp)."""
@@ -1037,9 +1047,8 @@ def population_norm_rate(inst: dict, ctx: Context) -> Check:
     """Monte Carlo (CLT) of d||w||/dt = E[q(x)] and of grad L against the sympy-derived formulas."""
     if derive_population()["kappa_check"] != 0:
         return Check(False, details={"reason": "sympy kappa integral != closed form"})
-    w, v, th = _population_setup(inst)
     N = ctx.pick(dev=200_000, ci=400_000, thorough=4_000_000)
-    q, g, wh, ep = _population_mc(w, v, N, np.random.default_rng([inst["seed"], 1]))
+    w, v, th, q, g, wh, ep = _population_sample(inst, N)
     wn, vn = float(np.linalg.norm(w)), float(np.linalg.norm(v))
     grad = population_grad(w, v)
     preds = [float(population_rate(wn, vn, th)), float(grad @ wh), float(grad @ ep)]
@@ -1061,15 +1070,11 @@ def population_norm_rate(inst: dict, ctx: Context) -> Check:
 
 
 def _population_variant(inst: dict, ctx: Context, rate_fn) -> Check:
-    w, v, th = _population_setup(inst)
-    N = ctx.pick(dev=20_000, ci=50_000, thorough=1_000_000)
-    q, _, _, _ = _population_mc(w, v, N, np.random.default_rng([inst["seed"], 1]))
-    wn, vn = float(np.linalg.norm(w)), float(np.linalg.norm(v))
-    pred = rate_fn(wn, vn, th)
-    se = float(q.std(ddof=1)) / math.sqrt(N)
-    z = abs(float(q.mean()) - pred) / se
+    w, v, th, m, se = _population_rate_mc(inst, ctx)
+    pred = rate_fn(float(np.linalg.norm(w)), float(np.linalg.norm(v)), th)
+    z = abs(m - pred) / se
     p = 2 * stats.norm.sf(z)
-    return Check.test(reject=p < ctx.level, p_value=p, level=ctx.level, measured=float(q.mean()),
+    return Check.test(reject=p < ctx.level, p_value=p, level=ctx.level, measured=m,
                       predicted=pred, margin=stats.norm.isf(ctx.level / 2) - z)
 
 
@@ -1092,11 +1097,7 @@ def _(inst, ctx):
     strategy=S.population(log10_ratio=(-0.45, -0.05), theta=(1.4, math.pi - 0.02)),
     examples={"dev": 6, "ci": 8, "thorough": 50})
 def _(inst, ctx):
-    w, v, th = _population_setup(inst)
-    N = ctx.pick(dev=20_000, ci=50_000, thorough=1_000_000)
-    q, _, _, _ = _population_mc(w, v, N, np.random.default_rng([inst["seed"], 1]))
-    se = float(q.std(ddof=1)) / math.sqrt(N)
-    m = float(q.mean())
+    w, v, _, m, se = _population_rate_mc(inst, ctx)
     claims_growth = np.linalg.norm(w) < np.linalg.norm(v)
     zc = stats.norm.isf(ctx.level)
     # falsified when the CI shows the opposite sign to the claimed one
@@ -1111,6 +1112,12 @@ def _reduced_rhs(vn: float):
         r, th = s
         return [float(population_rate(r, vn, th)), float(population_theta_rate(r, vn, th))]
     return rhs
+
+
+def _solve_reduced(vn: float, r0: float, th: float, T: float, ts: np.ndarray):
+    """The reduced (r, theta) population ODE from (r0, th) on [0, T], reported at ``ts``."""
+    return solve_ivp(_reduced_rhs(vn), (0, T), [r0, th], t_eval=ts, rtol=1e-10, atol=1e-12,
+                     method="DOP853")
 
 
 @claim(
@@ -1143,8 +1150,7 @@ def population_growth_region(inst: dict, ctx: Context) -> Check:
     ts = np.linspace(0.0, T, 101)
     full = solve_ivp(lambda t, x: -population_grad(x, v), (0, T), w, t_eval=ts, rtol=1e-10,
                      atol=1e-12, method="DOP853")
-    red = solve_ivp(_reduced_rhs(vn), (0, T), [r0, th], t_eval=ts, rtol=1e-10, atol=1e-12,
-                    method="DOP853")
+    red = _solve_reduced(vn, r0, th, T, ts)
     W = full.y.T
     r_full = np.linalg.norm(W, axis=1)
     th_full = np.arccos(np.clip(W @ v / (r_full * vn), -1, 1))
@@ -1171,8 +1177,7 @@ def _(inst, ctx):
     vn = float(np.linalg.norm(v))
     T = 40.0
     ts = np.linspace(0.0, T, 201)
-    red = solve_ivp(_reduced_rhs(vn), (0, T), [float(np.linalg.norm(w)), th], t_eval=ts,
-                    rtol=1e-10, atol=1e-12, method="DOP853")
+    red = _solve_reduced(vn, float(np.linalg.norm(w)), th, T, ts)
     rise = float(np.diff(red.y[0]).max())
     tol = 1e-9 * vn
     return Check(rise <= tol, measured=rise, predicted="<= 0", margin=tol - rise,
@@ -1237,7 +1242,7 @@ def vardi_shamir_limit(gamma: float, eps: float, rtol: float = 1e-12) -> ReLUFlo
 
 
 def _vs_limits(inst: dict):
-    eps = 10.0 ** inst["log10_eps"]
+    eps = _vs_eps(inst)
     out = []
     for g in (inst["gamma1"], inst["gamma2"]):
         p = vardi_shamir_limit(g, eps)
@@ -1289,27 +1294,28 @@ def vardi_shamir_limit_depends_on_gamma(inst: dict, ctx: Context) -> Check:
                           "loss": [p1.loss_inf, p2.loss_inf], "gamma0_w3_fixed": still})
 
 
-@vardi_shamir_limit_depends_on_gamma.false_variant(
-    "min_norm_limit", "The limit is the minimum-norm zero-loss point (5, -1, 0).")
-def _(inst, ctx):
-    p = vardi_shamir_limit(inst["gamma1"], 10.0 ** inst["log10_eps"])
-    return Check.close(p.w_inf, [5.0, -1.0, 0.0], atol=1e-8)
+def _vs_limit_is(w3_of_eps):
+    """A false variant: the gamma1 limit equals (5, -1, w3_of_eps(eps)) to 1e-8."""
+    def pred(inst, ctx):
+        eps = _vs_eps(inst)
+        return Check.close(vardi_shamir_limit(inst["gamma1"], eps).w_inf, [5.0, -1.0, w3_of_eps(eps)],
+                           atol=1e-8)
+    return pred
 
 
-@vardi_shamir_limit_depends_on_gamma.false_variant(
+vardi_shamir_limit_depends_on_gamma.false_variant(
+    "min_norm_limit", "The limit is the minimum-norm zero-loss point (5, -1, 0).")(
+    _vs_limit_is(lambda eps: 0.0))
+vardi_shamir_limit_depends_on_gamma.false_variant(
     "projection_of_init", "The limit is the projection of w(0) onto the zero-loss set: "
-    "(5, -1, min(eps, 1)).")
-def _(inst, ctx):
-    eps = 10.0 ** inst["log10_eps"]
-    p = vardi_shamir_limit(inst["gamma1"], eps)
-    return Check.close(p.w_inf, [5.0, -1.0, min(eps, 1.0)], atol=1e-8)
+    "(5, -1, min(eps, 1)).")(_vs_limit_is(lambda eps: min(eps, 1.0)))
 
 
 @vardi_shamir_limit_depends_on_gamma.false_variant(
     "function_of_zero_loss_set_and_init",
     "The limit depends only on the zero-loss set and w(0): equal limits for gamma1 and gamma2.")
 def _(inst, ctx):
-    eps = 10.0 ** inst["log10_eps"]
+    eps = _vs_eps(inst)
     a = vardi_shamir_limit(inst["gamma1"], eps).w_inf
     b = vardi_shamir_limit(inst["gamma2"], eps).w_inf
     return Check.close(a, b, atol=1e-8)

@@ -93,11 +93,15 @@ def coupling_point() -> st.SearchStrategy:
     })
 
 
-def reduction_point() -> st.SearchStrategy:
-    """b in [1,8], d in [1,16], sigma2, and c = frac * 3/(b+d+1) (the spec's range for the reduction)."""
+def reduction_point(b_min: int = 1, d_min: int = 1, frac_min: float = 0.05) -> st.SearchStrategy:
+    """b in [b_min,8], d in [d_min,16], sigma2, and c = frac * 3/(b+d+1), frac in [frac_min, 1].
+
+    The defaults are the spec's range for the reduction; false variants narrow it (b >= 2 so that
+    chi2_1 differs from chi2_b, d >= 2 so that the cross term is present, frac >= 0.3).
+    """
     return st.fixed_dictionaries({
-        "b": st.integers(1, 8), "d": st.integers(1, 16), "sigma2": sigma2s,
-        "frac": st.floats(0.05, 1.0), "seed": seeds,
+        "b": st.integers(b_min, 8), "d": st.integers(d_min, 16), "sigma2": sigma2s,
+        "frac": st.floats(frac_min, 1.0), "seed": seeds,
     })
 
 
