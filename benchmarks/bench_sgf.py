@@ -86,7 +86,7 @@ def worker(threads: int, quick: bool) -> dict:
         drift, diffusion, loss = (staticmethod(term.drift), staticmethod(term.diffusion),
                                   staticmethod(term.loss))
 
-    steps = {1: int(1500 * scale), 64: int(400 * scale), 1024: max(20, int(100 * scale))}
+    steps = {1: int(1500 * scale), 64: int(400 * scale), 1024: max(30, int(200 * scale))}
 
     def ours(R, N, integral, t=term):
         rec = sim.Recorder(every=N, loss=False, loss_integral=integral)

@@ -422,6 +422,23 @@ class _ExplicitBatchNoise:
         return out
 
 
+def _check_teacher(teacher: object) -> None:
+    if not isinstance(teacher, Teacher):
+        raise TypeError(f"teacher must be a Teacher, got {type(teacher).__name__}")
+
+
+def _check_run(lr: object, n_steps: object, n_replicas: object) -> tuple[float, int, int]:
+    """Validated step size, number of steps and default number of replicas."""
+    return positive(lr, "lr"), positive_int(n_steps, "n_steps"), positive_int(n_replicas, "n_replicas")
+
+
+def _plan(arms: object, levels: object, lr: float, n_steps: int, n_replicas: int,
+          limit: int | None) -> tuple[list[Arm], np.ndarray, _Layout]:
+    """Validated arms (batches at most ``limit``) and levels, and the row layout of the run."""
+    arms = _check_arms(arms, n_replicas, n_steps, limit)
+    return arms, _check_levels(levels), _layout(arms, n_replicas, n_steps, lr)
+
+
 def train_online(teacher: Teacher, arms: list[Arm], *, lr: float, n_steps: int, n_replicas: int,
                  seed: int, levels: object = None, model: str = "dln", chunk: int = 256,
                  sampler: str = "reduced", bound: float = 1e6) -> list[ArmResult]:
@@ -437,17 +454,12 @@ def train_online(teacher: Teacher, arms: list[Arm], *, lr: float, n_steps: int, 
 
     Returns one :class:`ArmResult` per arm, in order.
     """
-    if not isinstance(teacher, Teacher):
-        raise TypeError(f"teacher must be a Teacher, got {type(teacher).__name__}")
-    lr = positive(lr, "lr")
-    n_steps = positive_int(n_steps, "n_steps")
-    n_replicas = positive_int(n_replicas, "n_replicas")
+    _check_teacher(teacher)
+    lr, n_steps, n_replicas = _check_run(lr, n_steps, n_replicas)
     chunk = min(positive_int(chunk, "chunk"), n_steps)
     if sampler not in ("reduced", "explicit"):
         raise ValueError(f"sampler must be 'reduced' or 'explicit', got {sampler!r}")
-    arms = _check_arms(arms, n_replicas, n_steps, None)
-    lv = _check_levels(levels)
-    lay = _layout(arms, n_replicas, n_steps, lr)
+    arms, lv, lay = _plan(arms, levels, lr, n_steps, n_replicas, None)
     Sigma, L, bstar = teacher.Sigma, teacher.chol, teacher.beta_star
     inv_b = 1.0 / lay.batch
     noise = (_GaussianBatchNoise(lay, teacher.d, seed, chunk) if sampler == "reduced"
@@ -493,18 +505,13 @@ def train_offline(teacher: Teacher, X: object, arms: list[Arm], *, lr: float, n_
     arms after the switch) are full-batch GD. The matching loss is the train MSE
     ``(1/n)||X beta - y||^2``; ``test_mse`` is the population MSE of the teacher.
     """
-    if not isinstance(teacher, Teacher):
-        raise TypeError(f"teacher must be a Teacher, got {type(teacher).__name__}")
+    _check_teacher(teacher)
     X = as_matrix(X, "X")
     if X.shape[1] != teacher.d:
         raise ValueError(f"X must have {teacher.d} columns, got {X.shape[1]}")
-    lr = positive(lr, "lr")
-    n_steps = positive_int(n_steps, "n_steps")
-    n_replicas = positive_int(n_replicas, "n_replicas")
+    lr, n_steps, n_replicas = _check_run(lr, n_steps, n_replicas)
     n = X.shape[0]
-    arms = _check_arms(arms, n_replicas, n_steps, n)
-    lv = _check_levels(levels)
-    lay = _layout(arms, n_replicas, n_steps, lr)
+    arms, lv, lay = _plan(arms, levels, lr, n_steps, n_replicas, n)
     y = X @ teacher.beta_star
     # Sample counts of every step's batch, drawn up front: (T, U, n) small integers. The minibatch
     # gradient is then (counts / B) r @ X with the residuals r of all n samples, which the train-MSE

@@ -856,6 +856,11 @@ SGF_SCHEMES = ("euler_maruyama", "log_euler_maruyama", "milstein", "heun")
 SGF_NOISES = ("paper", "independent", "isotropic", "gamma_amplitude")
 
 
+def _noise_dimension(noise: str, n: int, d: int) -> int:
+    """Dimension of the Brownian motion that drives :func:`run_sgf` with this ``noise`` model."""
+    return {"paper": n, "independent": 2 * n, "isotropic": 2 * d, "gamma_amplitude": n}[noise]
+
+
 def run_sgf(X: Any, y: Any, alpha: Any, gamma: float, h: float, n_steps: int, *,
             n_replicas: int = 8, seed: int | np.random.SeedSequence = 0,
             scheme: str = "euler_maruyama", increments: Any = None, batch_size: int = 1,
@@ -886,7 +891,7 @@ def run_sgf(X: Any, y: Any, alpha: Any, gamma: float, h: float, n_steps: int, *,
     if noise not in SGF_NOISES:
         raise ValueError(f"noise must be one of {SGF_NOISES}, got {noise!r}")
     R = int(n_replicas)
-    m = {"paper": n, "independent": 2 * n, "isotropic": 2 * d, "gamma_amplitude": n}[noise]
+    m = _noise_dimension(noise, n, d)
     if increments is None:
         inc_iter = BrownianPath(seed, R, m, h).increments(int(n_steps))
     elif not isinstance(increments, np.ndarray):
@@ -1316,7 +1321,7 @@ def _ito_ladder(inst: dict, scheme: str, noise: str, R: int, K: int, levels=(16,
     from sim.noise import BrownianPath, coarsen
 
     data, alpha, gamma = setup(inst)
-    m = {"paper": data.n, "independent": 2 * data.n}[noise]
+    m = _noise_dimension(noise, data.n, data.d)
     hmin = gamma / max(levels)
     fine = BrownianPath(_noise_seed(inst, 3), R, m, hmin).fine(K * max(levels))
     runs = {}
@@ -1420,7 +1425,7 @@ def _sgf_ladder_cached(key: tuple, scheme: str, noise: str, R: int, levels: tupl
     data, alpha, gamma = _setup_cached(key)
     top = max(levels)
     hmin = gamma / top
-    m = {"paper": data.n, "isotropic": 2 * data.d}[noise]
+    m = _noise_dimension(noise, data.n, data.d)
     n_fine = int(math.ceil(t_max / hmin))
     out = {}
     for lv in levels:
@@ -2197,16 +2202,34 @@ def _figure_instance(ctx) -> dict:
     return {"n": n, "d": d, "s": s, "a": 0.3, "spread": 0.0, "f": 1.0, "seed": 0}
 
 
+def _figure_setup(ctx, **overrides: Any
+                  ) -> tuple[Any, dict, tuple[SparseRegression, np.ndarray, float]]:
+    """pyplot, the figure instance (:func:`_figure_instance` with ``overrides``) and its setup."""
+    from theorems.core.io import pyplot
+
+    inst = {**_figure_instance(ctx), **overrides}
+    return pyplot(), inst, setup(inst)
+
+
+def _save_figure(fig: Any, ax: Any, directory: str, stem: str, data: dict, *, xlabel: str,
+                 ylabel: str, log_x: bool = False) -> list[str]:
+    """Label the axes, add the legend and save ``pesme2021_<stem>.png`` with its data."""
+    import os
+
+    from theorems.core.io import save_figure
+
+    if log_x:
+        ax.set_xscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=7)
+    return save_figure(fig, os.path.join(directory, f"pesme2021_{stem}.png"), data)
+
+
 @generalisation_sgf_beats_gf.add_figures
 def _figure_test_error_vs_step(ctx, directory: str) -> list[str]:
     """F1: test error of SGD (seed mean +- 95% CI) and GD against the step, with GF and min-l1."""
-    import os
-
-    from theorems.core.io import pyplot, save_figure
-
-    plt = pyplot()
-    inst = {**_figure_instance(ctx), "a": 0.1}
-    data, alpha, gamma0 = setup(inst)
+    plt, inst, (data, alpha, gamma0) = _figure_setup(ctx, a=0.1)
     R = ctx.pick(dev=8, ci=8, thorough=32)
     fs = [0.5, 1.0, 2.0, 3.0, 4.0]
     te_gf = float(data.test_error(implicit_for(inst, alpha)))
@@ -2228,25 +2251,16 @@ def _figure_test_error_vs_step(ctx, directory: str) -> list[str]:
     ax.plot([r["gamma"] for r in rows], [r["gd"] for r in rows], marker="s", label="GD")
     ax.axhline(te_gf, color="k", ls="--", label="GF (argmin phi_alpha)")
     ax.axhline(te_l1, color="g", ls=":", label=f"min-l1 ({te_l1:.2g})")
-    ax.set_xscale("log")
-    ax.set_xlabel("step size gamma")
-    ax.set_ylabel("test error |beta - beta*|^2")
     ax.set_title(f"n={data.n}, d={data.d}, s={inst['s']}, alpha={inst['a']}")
-    ax.legend(fontsize=7)
-    return save_figure(fig, os.path.join(directory, "pesme2021_test_error_vs_step.png"),
-                       {"instance": inst, "rows": rows, "te_gf": te_gf, "te_l1": te_l1})
+    return _save_figure(fig, ax, directory, "test_error_vs_step",
+                        {"instance": inst, "rows": rows, "te_gf": te_gf, "te_l1": te_l1},
+                        xlabel="step size gamma", ylabel="test error |beta - beta*|^2", log_x=True)
 
 
 @bias_slower_is_stronger.add_figures
 def _figure_shrink_vs_loss_integral(ctx, directory: str) -> list[str]:
     """F2: realised mean log-shrink against 2 gamma mean(diag) int L, SGF (Milstein) and SGD."""
-    import os
-
-    from theorems.core.io import pyplot, save_figure
-
-    plt = pyplot()
-    inst = {**_figure_instance(ctx), "n": 12, "d": 30, "s": 2}
-    data, alpha, gamma0 = setup(inst)
+    plt, inst, (data, alpha, gamma0) = _figure_setup(ctx, n=12, d=30, s=2)
     R = ctx.pick(dev=6, ci=6, thorough=24)
     pts: dict[str, list] = {"sgf": [], "sgd": []}
     for f in (0.5, 1.0, 2.0):
@@ -2263,23 +2277,16 @@ def _figure_shrink_vs_loss_integral(ctx, directory: str) -> list[str]:
                                                         "sgd": "SGD (exact discrete shrink)"}[name])
     lim = max(max(p[0] for p in pts["sgf"]), max(p[1] for p in pts["sgd"]))
     ax.plot([0, lim], [0, lim], "k--", lw=1, label="y = x (SGF formula)")
-    ax.set_xlabel("2 gamma mean_i diag_i  int L")
-    ax.set_ylabel("mean_i ln(alpha_i / alpha_inf,i)")
-    ax.legend(fontsize=7)
-    return save_figure(fig, os.path.join(directory, "pesme2021_shrink_vs_loss_integral.png"),
-                       {"instance": inst, "points": pts})
+    return _save_figure(fig, ax, directory, "shrink_vs_loss_integral",
+                        {"instance": inst, "points": pts},
+                        xlabel="2 gamma mean_i diag_i  int L",
+                        ylabel="mean_i ln(alpha_i / alpha_inf,i)")
 
 
 @sgd_limit_exact.add_figures
 def _figure_gd_from_alpha_inf(ctx, directory: str) -> list[str]:
     """F3: test error over time of GD(alpha), SGD(alpha) and GD started at alpha_inf of that run."""
-    import os
-
-    from theorems.core.io import pyplot, save_figure
-
-    plt = pyplot()
-    inst = {**_figure_instance(ctx), "f": 3.0}
-    data, alpha, gamma = setup(inst)
+    plt, inst, (data, alpha, gamma) = _figure_setup(ctx, f=3.0)
     T = 3000.0
     every = max(1, int(1.0 / gamma))
     sgd = run_sgd(data.X, data.y, alpha, gamma, int(T / gamma), n_replicas=1,
@@ -2298,9 +2305,5 @@ def _figure_gd_from_alpha_inf(ctx, directory: str) -> list[str]:
         te = data.test_error(run.trace["beta"][:, 0, :])
         ax.plot(run.trace["t"], te, label=name)
         out[name] = {"t": run.trace["t"], "test_error": te, "final": float(data.test_error(run.beta)[0])}
-    ax.set_xscale("log")
-    ax.set_xlabel("time t = gamma k")
-    ax.set_ylabel("test error |beta - beta*|^2")
-    ax.legend(fontsize=7)
-    return save_figure(fig, os.path.join(directory, "pesme2021_gd_from_alpha_inf.png"),
-                       {"instance": inst, "curves": out})
+    return _save_figure(fig, ax, directory, "gd_from_alpha_inf", {"instance": inst, "curves": out},
+                        xlabel="time t = gamma k", ylabel="test error |beta - beta*|^2", log_x=True)

@@ -34,6 +34,12 @@ def _log_uniform(lo: float, hi: float) -> st.SearchStrategy[float]:
     return st.floats(math.log(lo), math.log(hi)).map(lambda v: round(math.exp(v), 6))
 
 
+def _features(n: int, d_over_n: tuple[float, float]) -> st.SearchStrategy[int]:
+    """``d`` in ``[max(n + 1, ceil(lo n)), max(that, floor(hi n))]``: over-parametrised, d > n."""
+    d_lo = max(n + 1, int(math.ceil(d_over_n[0] * n)))
+    return st.integers(d_lo, max(d_lo, int(d_over_n[1] * n)))
+
+
 @st.composite
 def sparse_instance(
     draw,
@@ -50,9 +56,7 @@ def sparse_instance(
 ) -> dict:
     """A sparse-regression instance dict (see the module docstring)."""
     n_ = draw(st.integers(*n))
-    d_lo = max(n_ + 1, int(math.ceil(d_over_n[0] * n_)))
-    d_hi = max(d_lo, int(d_over_n[1] * n_))
-    d_ = draw(st.integers(d_lo, d_hi)) + zero_columns
+    d_ = draw(_features(n_, d_over_n)) + zero_columns
     s_hi = max(s_min, int(s_max_frac * n_))
     s_ = draw(st.integers(s_min, min(s_hi, d_ - zero_columns)))
     inst = {
@@ -83,8 +87,7 @@ def conjecture_instance(draw, n: tuple[int, int] = (2, 10), s_frac: tuple[float,
                         d_over_n: tuple[float, float] = (1.0, 3.0)) -> dict:
     """Instances for the l1-monotonicity conjecture: tiny and dense ones included (n = 2, d = 3)."""
     n_ = draw(st.integers(*n))
-    d_lo = max(n_ + 1, int(math.ceil(d_over_n[0] * n_)))
-    d_ = draw(st.integers(d_lo, max(d_lo, int(d_over_n[1] * n_))))
+    d_ = draw(_features(n_, d_over_n))
     s_lo = max(1, int(math.ceil(s_frac[0] * n_)))
     s_hi = max(s_lo, min(d_, int(s_frac[1] * n_)))
     s_ = draw(st.integers(s_lo, s_hi))
