@@ -57,6 +57,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -795,10 +796,10 @@ def _(inst: dict, ctx: Context) -> Check:
                           predicted=float(finals[-1].mean()), tau=taus[1])
 
 
-def _online_fits(inst: dict, ctx: Context) -> tuple[Sweep, dict[int, dict[str, Any]]]:
-    sw = _sweeps(inst, ctx, "online")
+def _online_fits(sw: Sweep, inst: dict, ctx: Context) -> dict[int, dict[str, Any]]:
+    """Online rho slopes per batch size over the levels past the transient."""
     cfg = config(ctx)
-    return sw, _slopes_by_batch(sw, cfg.online_batches, _online_fit_mask(sw), cfg.n_boot, inst, 3)
+    return _slopes_by_batch(sw, cfg.online_batches, _online_fit_mask(sw), cfg.n_boot, inst, 3)
 
 
 def _offline_fits(sw: Sweep, inst: dict, ctx: Context,
@@ -829,15 +830,14 @@ def dln_online_golden_path_flat(inst: dict, ctx: Context) -> Check:
     sw, stop = _checked_sweep(inst, ctx, "online")
     if stop is not None:
         return stop
-    _, fits = _online_fits(inst, ctx)
-    return _slope_band_check(fits, *FLAT_BAND, ctx.level, "online rho slope")
+    return _slope_band_check(_online_fits(sw, inst, ctx), *FLAT_BAND, ctx.level, "online rho slope")
 
 
 @dln_online_golden_path_flat.false_variant(
     "online_rho_grows_like_offline",
     "Online rho(l) grows as l falls, like offline (slope below -1/2 for every batch size).")
 def _(inst: dict, ctx: Context) -> Check:
-    _, fits = _online_fits(inst, ctx)
+    fits = _online_fits(_sweeps(inst, ctx, "online"), inst, ctx)
     return _slope_band_check(fits, -math.inf, FORK_THRESHOLD, ctx.level, "online rho slope")
 
 
@@ -846,7 +846,7 @@ def _(inst: dict, ctx: Context) -> Check:
     "Offline and online behave alike: for B=1 the log-log slopes of rho(l) (offline over its last "
     "two decades, online past the transient) differ by less than 1/2.")
 def _(inst: dict, ctx: Context) -> Check:
-    _, on = _online_fits(inst, ctx)
+    on = _online_fits(_sweeps(inst, ctx, "online"), inst, ctx)
     off = _offline_fits(_sweeps(inst, ctx, "offline"), inst, ctx, batches=(1,))
     if on[1]["boot"] is None or off[1]["boot"] is None:
         return Check.inconclusive("too many replicas missed a level")
@@ -1315,7 +1315,7 @@ def gd_flow_proxy(inst: dict, ctx: Context) -> Check:
     return _flow_proxy_check(inst, ctx, Check.upper)
 
 
-def _flow_proxy_check(inst: dict, ctx: Context, compare: Any) -> Check:
+def _flow_proxy_check(inst: dict, ctx: Context, compare: Callable[..., Check]) -> Check:
     """``compare(ratio, 0.1, **evidence)`` (``Check.upper`` or ``Check.lower``) on the flow-proxy
     ratio, or the inconclusive check of :func:`_flow_proxy_ratio`."""
     out = _flow_proxy_ratio(inst, ctx)
