@@ -221,12 +221,21 @@ def _diverged(sw: Sweep) -> list[str]:
     return [name for name, r in sw.runs.items() if r.diverged.any()]
 
 
-def _checked_sweep(inst: dict, ctx: Context, which: str) -> tuple[Sweep, Check | None]:
-    """The sweep and, if it cannot support a claim, the inconclusive check to return instead: any
-    diverged run, and offline also a missing positive control (:func:`_precondition_offline`)."""
-    sw = _sweeps(inst, ctx, which)
-    why = _precondition_offline(sw) if which == "offline" else _divergence_reason(sw)
-    return sw, (Check.inconclusive(why) if why else None)
+def _on_sweep(which: str) -> Callable[[Callable[..., Check]], Callable[..., Check]]:
+    """Decorator for predicates that need a usable sweep: ``fn(sw, inst, ctx, ...)`` becomes a
+    predicate ``(inst, ctx, ...)`` that passes the instance's ``which`` (``"online"``/``"offline"``)
+    sweep as ``sw``, or returns an inconclusive check when the sweep cannot support a claim (a
+    diverged run; offline also a missing positive control, :func:`_precondition_offline`)."""
+    def decorate(fn: Callable[..., Check]) -> Callable[..., Check]:
+        @functools.wraps(fn)
+        def predicate(inst: dict, ctx: Context, *args: Any, **kwargs: Any) -> Check:
+            sw = _sweeps(inst, ctx, which)
+            why = _precondition_offline(sw) if which == "offline" else _divergence_reason(sw)
+            if why:
+                return Check.inconclusive(why)
+            return fn(sw, inst, ctx, *args, **kwargs)
+        return predicate
+    return decorate
 
 
 def _divergence_reason(sw: Sweep) -> str | None:
@@ -621,11 +630,9 @@ def _precondition_offline(sw: Sweep) -> str | None:
               "test MSE >= 1% of the initial MSE, else inconclusive.",
     **_DLN_COMMON,
 )
-def dln_offline_noise_changes_solution(inst: dict, ctx: Context) -> Check:
+@_on_sweep("offline")
+def dln_offline_noise_changes_solution(sw: Sweep, inst: dict, ctx: Context) -> Check:
     """Offline sweep; compare the B = 1 endpoints with GD's (test MSE, l1 norm, bias/variance)."""
-    sw, stop = _checked_sweep(inst, ctx, "offline")
-    if stop is not None:
-        return stop
     gd, sgd = sw.runs["gd"], sw.runs["b1"]
     a = ctx.level / 3
     p_test = _t_less(sgd.test_mse, gd.test_mse[0])
@@ -705,11 +712,9 @@ def _slope_band_check(fits: dict[int, dict[str, Any]], lo: float, hi: float, lev
               "value (0), not tuned.",
     **_DLN_COMMON,
 )
-def dln_offline_fork(inst: dict, ctx: Context) -> Check:
+@_on_sweep("offline")
+def dln_offline_fork(sw: Sweep, inst: dict, ctx: Context) -> Check:
     """Offline sweep; bootstrap the slope of log mean rho vs log l over the last two decades."""
-    sw, stop = _checked_sweep(inst, ctx, "offline")
-    if stop is not None:
-        return stop
     fits = _offline_fits(sw, inst, ctx)
     return _slope_band_check(fits, -math.inf, FORK_THRESHOLD, ctx.level, "offline rho slope")
 
@@ -753,11 +758,9 @@ def _offline_switch_finals(sw: Sweep, cfg: SweepConfig) -> tuple[list[int], list
               "it at level 0.01), else inconclusive.",
     **_DLN_COMMON,
 )
-def dln_offline_switch(inst: dict, ctx: Context) -> Check:
+@_on_sweep("offline")
+def dln_offline_switch(sw: Sweep, inst: dict, ctx: Context) -> Check:
     """Offline sweep with switched runs; paired reversal tests on the final test MSE."""
-    sw, stop = _checked_sweep(inst, ctx, "offline")
-    if stop is not None:
-        return stop
     if _t_less(sw.runs["b1"].test_mse, sw.runs["gd"].test_mse[0]) >= 0.01:
         return Check.inconclusive("positive control absent: B=1 does not beat GD significantly")
     return _switch_order(*_offline_switch_finals(sw, config(ctx)), ctx.level, increasing=False)
@@ -825,11 +828,9 @@ def _offline_fits(sw: Sweep, inst: dict, ctx: Context,
               "MSE (the transient from the shared init is excluded).",
     **_DLN_COMMON,
 )
-def dln_online_golden_path_flat(inst: dict, ctx: Context) -> Check:
+@_on_sweep("online")
+def dln_online_golden_path_flat(sw: Sweep, inst: dict, ctx: Context) -> Check:
     """Online sweep; bootstrap the slope of log mean rho vs log l for every batch size."""
-    sw, stop = _checked_sweep(inst, ctx, "online")
-    if stop is not None:
-        return stop
     return _slope_band_check(_online_fits(sw, inst, ctx), *FLAT_BAND, ctx.level, "online rho slope")
 
 
@@ -879,10 +880,8 @@ def dln_online_distance_scaling(inst: dict, ctx: Context) -> Check:
     return _batch_scaling(inst, ctx, *BATCH_BAND)
 
 
-def _batch_scaling(inst: dict, ctx: Context, lo: float, hi: float) -> Check:
-    sw, stop = _checked_sweep(inst, ctx, "online")
-    if stop is not None:
-        return stop
+@_on_sweep("online")
+def _batch_scaling(sw: Sweep, inst: dict, ctx: Context, lo: float, hi: float) -> Check:
     cfg = config(ctx)
     mask = _online_fit_mask(sw)
     rng = _rng(inst, 4)
@@ -960,11 +959,9 @@ def _per_step_tests(sw: Sweep, batches: tuple[int, ...]) -> tuple[np.ndarray, li
               "for the claim.",
     **_DLN_COMMON,
 )
-def dln_online_per_step_monotone(inst: dict, ctx: Context) -> Check:
+@_on_sweep("online")
+def dln_online_per_step_monotone(sw: Sweep, inst: dict, ctx: Context) -> Check:
     """Online sweep; reversal tests at log-spaced checkpoints, then the final B=1 vs largest gap."""
-    sw, stop = _checked_sweep(inst, ctx, "online")
-    if stop is not None:
-        return stop
     cfg = config(ctx)
     pv, info = _per_step_tests(sw, cfg.online_batches)
     adj = holm(pv)
@@ -1075,11 +1072,9 @@ def _switch_finals(sw: Sweep, cfg: SweepConfig) -> tuple[list[int], list[np.ndar
               "SGD-vs-GD gap at ctx.level/2.",
     **_DLN_COMMON,
 )
-def dln_online_switch_earlier_never_hurts(inst: dict, ctx: Context) -> Check:
+@_on_sweep("online")
+def dln_online_switch_earlier_never_hurts(sw: Sweep, inst: dict, ctx: Context) -> Check:
     """Online sweep with switched runs; paired reversal tests on the final log-loss."""
-    sw, stop = _checked_sweep(inst, ctx, "online")
-    if stop is not None:
-        return stop
     return _switch_order(*_switch_finals(sw, config(ctx)), ctx.level, increasing=True,
                          log_scale=True)
 
@@ -1126,11 +1121,9 @@ def _sparsity(sw: Sweep) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray
               "iterate is 15-27% sparser than GD at matched loss (an O(eta/B) drift).",
     **_DLN_COMMON,
 )
-def dln_online_not_sparser(inst: dict, ctx: Context) -> Check:
+@_on_sweep("online")
+def dln_online_not_sparser(sw: Sweep, inst: dict, ctx: Context) -> Check:
     """Online sweep; compare off-support l1 of the final B=1 models with GD's final model."""
-    sw, stop = _checked_sweep(inst, ctx, "online")
-    if stop is not None:
-        return stop
     lr_end = _end_sparsity_log_ratio(sw)
     p_denser = _t_less(-lr_end, 0.0)
     p_sparser = _t_less(lr_end, 0.0)
@@ -1224,10 +1217,8 @@ def dln_online_fluctuation_dominated(inst: dict, ctx: Context) -> Check:
     return _fluctuation(inst, ctx, claim_systematic=False)
 
 
-def _fluctuation(inst: dict, ctx: Context, claim_systematic: bool) -> Check:
-    sw, stop = _checked_sweep(inst, ctx, "online")
-    if stop is not None:
-        return stop
+@_on_sweep("online")
+def _fluctuation(sw: Sweep, inst: dict, ctx: Context, claim_systematic: bool) -> Check:
     cfg = config(ctx)
     mask = _online_fit_mask(sw)
     ref = sw.runs["gd"].matched[0, mask]
