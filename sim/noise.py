@@ -1,12 +1,13 @@
 """Reproducible randomness, one independent stream per replica.
 
-Replica ``r`` of a run with seed ``s`` always draws from ``SeedSequence(s, spawn_key=(r,))``, whatever
-the number of replicas: a run with 4 replicas draws exactly the random numbers of the first 4
-replicas of a run with 1024. The paths then agree bit for bit in small runs, and to round-off
-(~1e-15 relative per step) in general, because BLAS may block a matrix product differently for a
-different number of rows. The same seed and replica count always give bit-identical paths. Brownian increments are drawn at the finest resolution and summed to coarsen, so one
-path can be integrated at several step sizes; SGD minibatch indices are drawn up front the same way,
-so two methods can share the same draws.
+Replica ``r`` of a run with seed ``s`` always draws from ``SeedSequence(s, spawn_key=(r,))``,
+whatever the number of replicas: a run with 4 replicas draws exactly the random numbers of the
+first 4 replicas of a run with 1024. The paths then agree bit for bit in small runs, and to
+round-off (~1e-15 relative per step) in general, because BLAS may block a matrix product
+differently for a different number of rows. The same seed and replica count always give
+bit-identical paths. Brownian increments are drawn at the finest resolution and summed to
+coarsen, so one path can be integrated at several step sizes; SGD minibatch indices are drawn up
+front the same way, so two methods can share the same draws.
 """
 
 from __future__ import annotations
