@@ -261,3 +261,15 @@ def test_console_script_is_installed():
 def test_pytest_plugin_fixture(theorems_oracle):
     result = theorems_oracle.verify("engine.gd_min_norm")
     assert result.passed
+
+
+def test_committed_claim_pages_match_the_claim_records(tmp_path):
+    """docs/claims is generated; regenerate with `theorems docs docs/claims` when a claim changes."""
+    from theorems.core.docs_gen import write_claim_pages
+
+    committed = Path(__file__).resolve().parent.parent / "docs" / "claims"
+    write_claim_pages(tmp_path)
+    fresh = {p.name: p.read_text() for p in tmp_path.glob("*.md")}
+    old = {p.name: p.read_text() for p in committed.glob("*.md")}
+    stale = sorted(n for n in fresh.keys() | old.keys() if fresh.get(n) != old.get(n))
+    assert not stale, f"stale pages (run `theorems docs docs/claims`): {stale[:5]}"
