@@ -4,6 +4,7 @@ Numerics only: ``sim`` never imports ``theorems``, hypothesis or sympy. float64 
 on a leading axis, advanced together by matrix products.
 """
 
+from sim.diagonal_kernels import Run, run_gd, run_sgd, run_sgf
 from sim.dynamics import (
     Divergence,
     FlowResult,
@@ -39,6 +40,7 @@ __all__ = [
     "Problem",
     "ReLUNeuron",
     "Recorder",
+    "Run",
     "RunResult",
     "SDETerm",
     "Scheme",
@@ -48,6 +50,9 @@ __all__ = [
     "get_scheme",
     "gradient_flow",
     "replica_generators",
+    "run_gd",
+    "run_sgd",
+    "run_sgf",
     "sde_solve",
     "sgd",
 ]

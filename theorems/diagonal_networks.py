@@ -20,9 +20,10 @@ Public numerics (used by other paper modules too):
 * :func:`sparse_regression` -- the sparse-regression instances of the paper's experiments
   (:func:`alpha_vector`, :func:`step_scale` for the initialisation and the step scale);
 * :func:`derivations` -- the sympy derivations behind the closed forms;
-* :func:`run_sgd`, :func:`run_gd`, :func:`run_sgf` -- fast replica-vectorised kernels for this model
-  (checked step for step against ``sim.dynamics`` in the tests), recording the loss integral, the
-  exact discrete shrink and the kernel offset; :func:`bregman_limit` -- the GF limit from any state;
+* :func:`run_sgd`, :func:`run_gd`, :func:`run_sgf` (and :class:`Run`) -- fast replica-vectorised
+  kernels for this model, re-exported from :mod:`sim.diagonal_kernels` where they live (checked step
+  for step against ``sim.dynamics`` in the tests), recording the loss integral, the exact discrete
+  shrink and the kernel offset; :func:`bregman_limit` -- the GF limit from any state;
 * :func:`setup`, :func:`sgd_runs`, :func:`sgf_runs`, :func:`gf_limit`, :func:`implicit_for` --
   cached instance builders and simulations used by the claims (instance dicts from
   ``theorems.strategies.diagonal``).
@@ -45,6 +46,16 @@ import scipy.linalg
 import scipy.optimize
 
 from sim._validate import as_matrix, as_vector
+from sim.diagonal_kernels import (  # noqa: F401 (re-exported: the kernels used to live here)
+    SGF_NOISES,
+    SGF_SCHEMES,
+    Run,
+    _noise_dimension,
+    run_gd,
+    run_sgd,
+    run_sgf,
+)
+from sim.diagonal_kernels import log_alpha as _log_alpha
 from theorems import Citation
 
 PAPER = Citation(
@@ -194,32 +205,12 @@ def shrink_coefficient() -> float:
 
 
 # ===================================================================================== validation
-# Arrays are validated by the engine's helpers (sim._validate): finite float64, the argument named.
+# Arrays are validated by the engine's helpers (sim._validate): finite float64, the argument named;
+# alpha by sim.diagonal_kernels.log_alpha (imported as _log_alpha), shared with the kernels.
 def _data(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
     """``(X, y)`` as a finite (n, d) matrix and a finite length-n vector."""
     X = as_matrix(X, "X")
     return X, as_vector(y, "y", X.shape[0])
-
-
-def _log_alpha(alpha: Any, d: int | None, *, allow_zero: bool = False) -> np.ndarray:
-    """ln(alpha) broadcast to length d; alpha must be positive (or all zero if allow_zero)."""
-    try:
-        a = np.asarray(alpha, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"alpha must be a positive scalar or vector, got {type(alpha).__name__}") from exc
-    if a.ndim > 1:
-        raise ValueError(f"alpha must be a scalar or a 1-d vector, got shape {a.shape}")
-    if d is not None:
-        if a.ndim == 1 and a.shape[0] != d:
-            raise ValueError(f"alpha must be a scalar or have length d={d}, got length {a.shape[0]}")
-        a = np.broadcast_to(a, (d,))
-    if np.any(np.isnan(a)) or np.any(a < 0) or np.any(np.isinf(a)):
-        raise ValueError("alpha must be finite and non-negative")
-    if np.any(a == 0):
-        if allow_zero and np.all(a == 0):
-            return np.full(a.shape, -np.inf)
-        raise ValueError("alpha must be positive (alpha = 0 everywhere means the min-l1 limit)")
-    return np.log(a)
 
 
 # ===================================================================================== potential
@@ -651,347 +642,8 @@ def step_scale(X: Any, beta_star: Any, alpha: Any) -> float:
 
 
 # ===================================================================================== fast kernels
-# Specialised replica-vectorised kernels for this model. They implement exactly the dynamics of
-# sim.problems.DiagonalNetwork / DiagonalSGF with sim.dynamics.sgd / sde_solve (the tests check that
-# they agree step for step on shared draws) at a fraction of the cost per step, which the claims'
-# time budget needs. Brownian increments and SGD indices come from sim.noise, so the draws are the
-# engine's own (per-replica streams, coarsenable paths).
-@dataclass
-class Run:
-    """Outcome of :func:`run_sgd` / :func:`run_sgf` (R replicas).
-
-    Attributes
-    ----------
-    wp, wm : final $w_\\pm$, (R, d).
-    beta : final $\\beta = w_+^2 - w_-^2$, (R, d).
-    loss : final full-batch loss, (R,).
-    loss_integral : $\\int_0^T L\\,dt$ in SDE time (left Riemann sum, step $\\gamma$ or $h$), (R,).
-    log_shrink : $\\ln(\\alpha_T/\\alpha)$ accumulated step by step, (R, d): for SGD the exact discrete
-        shrink $\\frac12\\sum\\ln|1-(\\gamma g)^2|$; for SGF the log of the realised product ratio.
-    c : SGD only: $c = -2\\sum_k(\\mathrm{artanh}(\\gamma g_k) - \\gamma g_k)$, (R, d) (log-ratio part
-        outside $\\mathrm{range}(X^\\top)$); zeros for SGF.
-    diverged : (R,) bool; steps : steps taken; time : $T$.
-    """
-
-    wp: np.ndarray
-    wm: np.ndarray
-    loss: np.ndarray
-    loss_integral: np.ndarray
-    log_shrink: np.ndarray
-    c: np.ndarray
-    diverged: np.ndarray
-    steps: int
-    time: float
-    trace: dict[str, np.ndarray] = field(default_factory=dict)
-
-    @property
-    def beta(self) -> np.ndarray:
-        return self.wp * self.wp - self.wm * self.wm
-
-    @property
-    def log_product(self) -> np.ndarray:
-        """$\\ln|w_+ w_-|$ from the final state, (R, d)."""
-        with np.errstate(divide="ignore"):
-            return np.log(np.abs(self.wp)) + np.log(np.abs(self.wm))
-
-
-def _kernel_inputs(X: Any, y: Any, alpha: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Validated ``X`` (n, d), ``y`` (n,) and ``ln alpha`` (d,) for the kernels."""
-    X, y = _data(X, y)
-    return X, y, _log_alpha(alpha, X.shape[1])
-
-
-def _loss_of(beta: np.ndarray, X: np.ndarray, y: np.ndarray) -> np.ndarray:
-    r = beta @ X.T - y
-    return 0.25 * np.mean(r * r, axis=1)
-
-
-def _freeze_diverged(L: np.ndarray, wp: np.ndarray, wm: np.ndarray, bound: float,
-                     bad: np.ndarray, state: tuple[np.ndarray, ...],
-                     snap: tuple[np.ndarray, ...]) -> bool:
-    """Replicas that became non-finite or exceed ``bound`` (and are not flagged yet): restore every
-    array of ``state`` to ``snap`` on them and flag them in ``bad``, in place. True if any was new."""
-    ok = np.isfinite(L) & (np.abs(wp).max(axis=1) < bound) & (np.abs(wm).max(axis=1) < bound)
-    newbad = ~ok & ~bad
-    if not newbad.any():
-        return False
-    for arr, s in zip(state, snap, strict=True):
-        arr[newbad] = s[newbad]
-    bad |= newbad
-    return True
-
-
-class _Trace:
-    """The recorded time, loss and beta of each replica (the kernels add a row every
-    ``trace_every`` steps; the test stays in the loop so that an untraced run pays nothing)."""
-
-    def __init__(self) -> None:
-        self.rows: dict[str, list] = {"t": [], "loss": [], "beta": []}
-
-    def add(self, t: float, L: np.ndarray, beta: np.ndarray) -> None:
-        self.rows["t"].append(t)
-        self.rows["loss"].append(L.copy())
-        self.rows["beta"].append(beta.copy())
-
-    def arrays(self) -> dict[str, np.ndarray]:
-        return {key: np.asarray(v) for key, v in self.rows.items() if v}
-
-
-def run_sgd(X: Any, y: Any, alpha: Any, gamma: float, n_steps: int, *, n_replicas: int = 8,
-            seed: int | np.random.SeedSequence = 0, batch_size: int = 1, indices: Any = None,
-            exact: bool = True, tol_loss: float = 0.0, check_every: int = 200, bound: float = 1e8,
-            trace_every: int = 0) -> Run:
-    r"""Minibatch SGD on the diagonal network from $w_\pm = \alpha$ (multiplicative form).
-
-    $w_\pm\leftarrow w_\pm\odot(1\mp\gamma g_k)$ with $g_k = \frac1b\sum_{i\in B_k} r_i x_i$, which is
-    exactly SGD on $L = \frac1{4n}\|X\beta-y\|^2$ in $w_\pm$ (the update of ``sim.dynamics.sgd`` on
-    ``sim.problems.DiagonalNetwork``). Indices with replacement from
-    :func:`sim.noise.draw_batch_indices`, or ``indices`` of shape (n_steps, R, b).
-    With ``exact`` the exact shrink $\frac12\sum\ln|1-(\gamma g)^2|$ and the offset
-    $c = \sum_k[\ln|1-\gamma g_k| - \ln|1+\gamma g_k| + 2\gamma g_k]$ are accumulated.
-    Every ``check_every`` steps: replicas that became non-finite or exceed ``bound`` are restored to
-    their last checked state, frozen and flagged in ``diverged``; the run stops once every live replica
-    has loss <= ``tol_loss``.
-    """
-    from sim.noise import draw_batch_indices
-
-    X, y, la = _kernel_inputs(X, y, alpha)
-    n, d = X.shape
-    R = int(n_replicas)
-    n_steps = int(n_steps)
-    if indices is None:
-        idx = draw_batch_indices(seed, n_steps, R, n, int(batch_size))
-    else:
-        idx = np.asarray(indices)
-        if idx.ndim != 3 or idx.shape[:2] != (n_steps, R):
-            raise ValueError(f"indices must have shape ({n_steps}, {R}, b), got {idx.shape}")
-    b = idx.shape[2]
-    XT = np.ascontiguousarray(X.T)
-    wp = np.tile(np.exp(la), (R, 1))
-    wm = wp.copy()
-    J = np.zeros(R)
-    shrink = np.zeros((R, d))
-    csum = np.zeros((R, d))
-    bad = np.zeros(R, dtype=bool)
-    live = None
-    rows = np.arange(R)
-    snap = (wp.copy(), wm.copy(), J.copy(), shrink.copy(), csum.copy())
-    trace = _Trace()
-    k = 0
-    c4n = 0.25 / n
-    with np.errstate(all="ignore"):
-        for k in range(n_steps + 1):
-            beta = wp * wp - wm * wm
-            r_full = beta @ XT - y
-            L = np.einsum("ij,ij->i", r_full, r_full) * c4n
-            if k % check_every == 0 or k == n_steps:
-                if _freeze_diverged(L, wp, wm, bound, bad, (wp, wm, J, shrink, csum), snap):
-                    live = (~bad).astype(float)[:, None]
-                    beta = wp * wp - wm * wm
-                    r_full = beta @ XT - y
-                    L = np.einsum("ij,ij->i", r_full, r_full) * c4n
-                snap = (wp.copy(), wm.copy(), J.copy(), shrink.copy(), csum.copy())
-                if k == n_steps or (k and np.all(bad | (L <= tol_loss))):
-                    break
-            if trace_every and k % trace_every == 0:
-                trace.add(k * gamma, L, beta)
-            J += gamma * L if live is None else gamma * L * live[:, 0]
-            if b == 1:
-                ii = idx[k, :, 0]
-                x = (gamma * r_full[rows, ii])[:, None] * X[ii]
-            else:
-                rb = np.take_along_axis(r_full, idx[k], axis=1)
-                x = np.einsum("rbd,rb->rd", X[idx[k]], rb) * (gamma / b)
-            if live is not None:
-                x *= live
-            if exact:
-                lm1 = np.log(np.abs(1.0 - x))
-                lp1 = np.log(np.abs(1.0 + x))
-                shrink += 0.5 * (lm1 + lp1)
-                csum += lm1 - lp1 + 2.0 * x
-            wp *= 1.0 - x
-            wm *= 1.0 + x
-    beta = wp * wp - wm * wm
-    Lf = _loss_of(beta, X, y)
-    return Run(wp, wm, Lf, J, shrink, csum, bad, k, k * gamma, trace.arrays())
-
-
-def run_gd(X: Any, y: Any, alpha: Any, gamma: float, n_steps: int, *, tol_loss: float = 0.0,
-           check_every: int = 250, trace_every: int = 0) -> Run:
-    r"""Full-batch GD from $w_\pm = \alpha$ (one replica).
-
-    $w_\pm\leftarrow w_\pm\odot(1\mp\gamma X^\top r/n)$; records the same quantities as :func:`run_sgd`.
-    """
-    X, y, la = _kernel_inputs(X, y, alpha)
-    n, d = X.shape
-    wp = np.exp(la)[None, :].copy()
-    wm = wp.copy()
-    J = np.zeros(1)
-    shrink = np.zeros((1, d))
-    csum = np.zeros((1, d))
-    trace = _Trace()
-    k = 0
-    for k in range(int(n_steps)):
-        beta = wp * wp - wm * wm
-        r = beta @ X.T - y
-        L = 0.25 * np.mean(r * r, axis=1)
-        if trace_every and k % trace_every == 0:
-            trace.add(k * gamma, L, beta)
-        J += gamma * L
-        if check_every and k % check_every == 0 and k and L[0] <= tol_loss:
-            break
-        x = gamma * (r @ X) / n
-        shrink += 0.5 * np.log(np.abs(1.0 - x * x))
-        csum += np.arctanh(x) - x
-        wp = wp * (1.0 - x)
-        wm = wm * (1.0 + x)
-    else:
-        k = int(n_steps)
-    beta = wp * wp - wm * wm
-    return Run(wp, wm, _loss_of(beta, X, y), J, shrink, -2.0 * csum, np.zeros(1, dtype=bool), k,
-               k * gamma, trace.arrays())
-
-
-SGF_SCHEMES = ("euler_maruyama", "log_euler_maruyama", "milstein", "heun")
-SGF_NOISES = ("paper", "independent", "isotropic", "gamma_amplitude")
-
-
-def _noise_dimension(noise: str, n: int, d: int) -> int:
-    """Dimension of the Brownian motion that drives :func:`run_sgf` with this ``noise`` model."""
-    return {"paper": n, "independent": 2 * n, "isotropic": 2 * d, "gamma_amplitude": n}[noise]
-
-
-def run_sgf(X: Any, y: Any, alpha: Any, gamma: float, h: float, n_steps: int, *,
-            n_replicas: int = 8, seed: int | np.random.SeedSequence = 0,
-            scheme: str = "euler_maruyama", increments: Any = None, batch_size: int = 1,
-            noise: str = "paper", tol_loss: float = 0.0, check_every: int = 200,
-            bound: float = 1e8, trace_every: int = 0) -> Run:
-    r"""Stochastic gradient flow of the paper (Itô), from $w_\pm = \alpha$, with a fixed step $h$.
-
-    $$dw_\pm = \mp\tfrac1n(X^\top r)\odot w_\pm\,dt \pm 2\sqrt{\gamma L/(bn)}\;w_\pm\odot(X^\top dB_t),$$
-    one $n$-dimensional Brownian motion shared by $w_+$ and $w_-$ (Pesme et al. 2021, reconstructed;
-    the same term as ``sim.problems.DiagonalNetwork.sgf_term``).
-
-    Schemes: ``euler_maruyama`` (Itô, on $w$, strong order 1/2), ``milstein`` (Itô, strong order 1
-    for this commutative-in-the-limit noise), ``log_euler_maruyama`` (Itô, on $\ln w$ with the explicit
-    Itô drift: it satisfies $w_+w_- = \alpha_t^2$ by construction, so it is a structural test only),
-    ``heun`` (Stratonovich). ``noise`` selects deliberately wrong models for false variants:
-    ``independent`` (separate Brownian motions for $w_+$ and $w_-$), ``isotropic`` ($d$-dimensional
-    noise $\propto w\odot dW$ with the same per-coordinate variance), ``gamma_amplitude`` (amplitude
-    $\propto\gamma$ instead of $\sqrt\gamma$). Increments: from ``sim.noise.BrownianPath(seed, R, m, h)``
-    or passed as an array (n_steps, R, m) or an iterator of (R, m) arrays (e.g. coarsened from a
-    finer path).
-    """
-    from sim.noise import BrownianPath
-
-    X, y, la = _kernel_inputs(X, y, alpha)
-    n, d = X.shape
-    if scheme not in SGF_SCHEMES:
-        raise ValueError(f"scheme must be one of {SGF_SCHEMES}, got {scheme!r}")
-    if noise not in SGF_NOISES:
-        raise ValueError(f"noise must be one of {SGF_NOISES}, got {noise!r}")
-    R = int(n_replicas)
-    m = _noise_dimension(noise, n, d)
-    if increments is None:
-        inc_iter = BrownianPath(seed, R, m, h).increments(int(n_steps))
-    elif not isinstance(increments, np.ndarray):
-        inc_iter = iter(increments)  # an iterator of (R, m) increments, e.g. BrownianPath.increments
-    else:
-        inc = np.asarray(increments, dtype=float)
-        if inc.shape != (n_steps, R, m):
-            raise ValueError(f"increments must have shape ({n_steps}, {R}, {m}), got {inc.shape}")
-        inc_iter = iter(inc)
-    D = np.sum(X * X, axis=0)  # diag(X^T X)
-    amp_c = (gamma * gamma if noise == "gamma_amplitude" else gamma) / (batch_size * n)
-    lp = np.tile(la, (R, 1))  # log w+ (log scheme only)
-    lm = lp.copy()
-    wp = np.exp(lp)
-    wm = wp.copy()
-    J = np.zeros(R)
-    bad = np.zeros(R, dtype=bool)
-    trace = _Trace()
-
-    def fields(wp_, wm_, dB):
-        beta_ = wp_ * wp_ - wm_ * wm_
-        r_ = beta_ @ X.T - y
-        L_ = 0.25 * np.mean(r_ * r_, axis=1)
-        g_ = (r_ @ X) / n
-        s_ = 2.0 * np.sqrt(amp_c * L_)[:, None]
-        if noise in ("paper", "gamma_amplitude"):
-            xp_ = dB @ X
-            xm_ = xp_
-        elif noise == "independent":
-            xp_ = dB[:, :n] @ X
-            xm_ = dB[:, n:] @ X
-        else:  # isotropic: same per-coordinate variance s^2 D_j, independent across coordinates
-            xp_ = dB[:, :d] * np.sqrt(D)
-            xm_ = dB[:, d:] * np.sqrt(D)
-        return L_, g_, s_, xp_, xm_
-
-    k = 0
-    n_steps = int(n_steps)
-    snap = (wp.copy(), wm.copy(), lp.copy(), lm.copy(), J.copy())
-    live = None
-    with np.errstate(all="ignore"):
-        for k in range(n_steps + 1):
-            if k % check_every == 0 or k == n_steps:
-                beta = wp * wp - wm * wm
-                L = _loss_of(beta, X, y)
-                if _freeze_diverged(L, wp, wm, bound, bad, (wp, wm, lp, lm, J), snap):
-                    live = (~bad).astype(float)[:, None]
-                    L = _loss_of(wp * wp - wm * wm, X, y)
-                snap = (wp.copy(), wm.copy(), lp.copy(), lm.copy(), J.copy())
-                if k == n_steps or (k and np.all(bad | (L <= tol_loss))):
-                    break
-            dB = next(inc_iter)
-            L, g, s, xp, xm = fields(wp, wm, dB)
-            if trace_every and k % trace_every == 0:
-                trace.add(k * h, L, wp * wp - wm * wm)
-            J += h * L if live is None else h * L * live[:, 0]
-            if scheme == "log_euler_maruyama":
-                ito = 0.5 * s * s * D
-                up = -g * h - ito * h + s * xp
-                um = g * h - ito * h - s * xm
-                if live is not None:
-                    up *= live
-                    um *= live
-                lp += up
-                lm += um
-                wp = np.exp(lp)
-                wm = np.exp(lm)
-                continue
-            if scheme == "euler_maruyama":
-                fp = -g * h + s * xp
-                fm = g * h - s * xm
-            elif scheme == "milstein":
-                # x + f h + G dB + 1/2 D(G dB)[G dB] - h * (Ito correction), written out for
-                # G(w) dB = +-s(w) w (X^T dB), s = 2 sqrt(c L): the same step as sim's "milstein".
-                wsq = wp * wp + wm * wm
-                ds_v = 2.0 * amp_c * np.einsum("ij,ij->i", g * wsq, xp)[:, None]
-                q = (g * wsq) @ X.T  # (R, n)
-                u = g * h - s * xp - 0.5 * ds_v * xp + amp_c * h * (q @ X)
-                mm = 0.5 * s * s * (xp * xp - h * D)
-                fp = -u + mm
-                fm = u + mm
-            else:  # heun (Stratonovich): trapezoid in drift and diffusion, same increment
-                fp0, fm0 = -g * h + s * xp, g * h - s * xm
-                pwp, pwm = wp * (1.0 + fp0), wm * (1.0 + fm0)
-                _, g1, s1, xp1, xm1 = fields(pwp, pwm, dB)
-                fp = 0.5 * (fp0 + (1.0 + fp0) * (-g1 * h + s1 * xp1))
-                fm = 0.5 * (fm0 + (1.0 + fm0) * (g1 * h - s1 * xm1))
-            if live is not None:
-                fp *= live
-                fm *= live
-            wp = wp * (1.0 + fp)
-            wm = wm * (1.0 + fm)
-    beta = wp * wp - wm * wm
-    Lf = _loss_of(beta, X, y)
-    with np.errstate(divide="ignore"):
-        if scheme == "log_euler_maruyama":
-            shrink = 0.5 * (lp + lm) - la
-        else:
-            shrink = 0.5 * (np.log(np.abs(wp)) + np.log(np.abs(wm))) - la
-    return Run(wp, wm, Lf, J, shrink, np.zeros((R, d)), bad, k, k * h, trace.arrays())
+# Run, run_sgd, run_gd, run_sgf (and SGF_SCHEMES, SGF_NOISES) live in sim.diagonal_kernels (numerics
+# only) and are imported at the top of this module, so they stay importable from here.
 
 
 # ===================================================================================== claim helpers
