@@ -363,3 +363,121 @@ def test_claims_registered_with_false_variants():
         c = reg[cid]
         assert c.status.value == "conjecture" or c.false_variants, cid
         assert c.tolerance and c.statement
+
+
+# ----------------------------------------------------------------------------- asymptotics, GF closed form
+def test_sympy_asymptotic_series_match_hand_derivation():
+    """The series in derivations() against the coefficients derived by hand (q(x) = x asinh x -
+    sqrt(1+x^2) + 1 expanded at 0 and at infinity) and the first-order large-alpha coefficient."""
+    import sympy as sp
+
+    dv = dn.derivations()
+    s = dv["symbols"]
+    b, a, bp = s["beta"], s["alpha"], s["beta_abs"]
+    small = (b**2 / (16 * a**2) - b**4 / (768 * a**6) + b**6 / (10240 * a**10)
+             - 5 * b**8 / (458752 * a**14))
+    assert sp.simplify(dv["phi_small_series"] - small) == 0
+    large = (bp * (sp.log(bp) + 2 * sp.log(1 / a) - 1) + 2 * a**2 - a**4 / bp) / 4 \
+        + a**8 / (8 * bp**3) - a**12 / (6 * bp**5)
+    assert sp.simplify(sp.expand_log(dv["phi_large_series"] - large, force=True)) == 0
+    assert sp.simplify(dv["kernel_correction"] - 1 / (24 * a**4)) == 0
+
+
+def test_potential_series_remainders_in_mpmath():
+    """Remainder after the head equals the next term to O(next ratio) in 50-digit arithmetic."""
+    S = dn._potential_series()
+    for regime, ratio in (("large", 1e3), ("small", 1e-3)):
+        head, nxt, nxt2 = S[regime]
+        for a in (0.05, 1.0, 3.0):
+            A = mpmath.mpf(a)
+            B = mpmath.mpf(ratio) * A**2
+            rem = _phi_mp(B, A) - head(B, A)
+            assert float(rem / nxt(B, A)) == pytest.approx(1.0, abs=1e-4)
+            assert float((rem - nxt(B, A)) / nxt2(B, A)) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_gf_log_flow_matches_engine_gradient_flow():
+    from sim import dynamics
+    from sim.problems import DiagonalNetwork
+
+    data = dn.sparse_regression(5, 11, 2, 3)
+    alpha = dn.alpha_vector(11, 0.4, 0.3, 3)
+    t = np.array([0.7, 3.0])
+    lp, lm, R = dn.gf_log_flow(data.X, data.y, alpha, t)
+    prob = DiagonalNetwork(data.X, data.y)
+    fr = dynamics.gradient_flow(prob, prob.init(alpha, 1), 3.0, t_eval=t, rtol=1e-11, atol=1e-14)
+    # The engine integrates (w+, w-) directly: compare the whole state at both times.
+    assert np.allclose(np.exp(np.hstack([lp, lm])), fr.theta[:, 0, :], rtol=1e-7, atol=1e-12)
+    # The closed form: ln w+- = ln alpha -+ X^T R / n.
+    assert np.allclose(lp, np.log(alpha) - R @ data.X / 5, atol=1e-12)
+    with pytest.raises(ValueError, match="t_eval"):
+        dn.gf_log_flow(data.X, data.y, alpha, [2.0, 1.0])
+    with pytest.raises(ValueError, match="t_eval"):
+        dn.gf_log_flow(data.X, data.y, alpha, [0.0, 1.0])
+
+
+def test_l1_uniqueness_margin_certifies_and_detects_non_uniqueness():
+    data = dn.sparse_regression(8, 20, 2, 5)
+    b1 = dn.min_l1_interpolant(data.X, data.y)
+    m = dn.l1_uniqueness_margin(data.X, data.y, b1)
+    assert 0 < m <= 1
+    # Independent check of uniqueness: slightly perturbed weights give the same minimiser.
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        bw = dn.min_l1_interpolant(data.X, data.y, weights=1 + 1e-7 * rng.uniform(size=20))
+        assert np.allclose(bw, b1, atol=1e-6)
+    # A duplicated support column makes the minimiser non-unique: no strict certificate.
+    j = int(np.flatnonzero(np.abs(b1) > 1e-9)[0])
+    X2 = np.hstack([data.X, data.X[:, [j]]])
+    assert dn.l1_uniqueness_margin(X2, data.y) <= 1e-9
+    assert dn.l1_uniqueness_margin(data.X, np.zeros(8)) == 1.0
+    with pytest.raises(ValueError, match="beta"):
+        dn.l1_uniqueness_margin(data.X, data.y, np.ones(3))
+
+
+def test_l1_slow_limit_fixture():
+    """Counterexample to the spec's 'distance <= 1e-3 at alpha = 1e-64 whenever unique': a unique
+    min-l1 interpolant with dual margin 0.005, approached like alpha^(2m)."""
+    data, _, _ = dn.setup({"n": 4, "d": 8, "s": 2, "a": 1.0, "spread": 0.0, "f": 1.0, "seed": 3645})
+    b1 = dn.min_l1_interpolant(data.X, data.y)
+    assert 0 < dn.l1_uniqueness_margin(data.X, data.y, b1) < 0.01
+    d = [np.linalg.norm(dn.implicit_solution(data.X, data.y, 10.0**-k) - b1) / np.linalg.norm(b1)
+         for k in (32, 64)]
+    assert d[1] < d[0] and d[1] > 0.1
+
+
+def test_large_alpha_expansion_against_solver():
+    data = dn.sparse_regression(6, 14, 2, 8)
+    b2 = dn.min_l2_interpolant(data.X, data.y)
+    errs = []
+    for a in (4.0, 8.0):
+        bh = dn.implicit_solution(data.X, data.y, a)
+        ap = dn.large_alpha_expansion(data.X, data.y, a)
+        corr = np.linalg.norm(ap - b2)
+        errs.append(np.linalg.norm(bh - ap))
+        assert errs[-1] < 0.05 * corr  # the correction captures the deviation from X^+ y
+        assert np.allclose(data.X @ ap, data.y, atol=1e-10)  # the correction lies in ker X
+    assert errs[1] < errs[0] / 30  # next order ~ alpha^-8 (factor 256; solver floor allowed)
+    with pytest.raises(ValueError, match="alpha"):
+        dn.large_alpha_expansion(data.X, data.y, -1.0)
+
+
+def test_sgd_runs_batch_size_passes_through():
+    inst = {"n": 20, "d": 30, "s": 1, "a": 0.5, "spread": 0.0, "f": 1.0, "seed": 1}
+    data, alpha, gamma = dn.setup(inst)
+    run = dn.sgd_runs(inst, 3, t_max=5.0, tol=0.0, batch_size=2)
+    ref = dn.run_sgd(data.X, data.y, alpha, gamma, int(math.ceil(5.0 / gamma)), n_replicas=3,
+                     seed=dn._noise_seed(inst, 0, 0), batch_size=2)
+    assert np.array_equal(run.wp, ref.wp)
+    assert not np.array_equal(run.wp, dn.sgd_runs(inst, 3, t_max=5.0, tol=0.0).wp)
+
+
+def test_batch_strategy_respects_b_le_n_over_10():
+    from hypothesis import given, settings
+
+    @settings(max_examples=30, database=None, derandomize=True)
+    @given(dn._BATCH_STRATEGY)
+    def prop(inst):
+        assert 2 <= inst["b"] <= max(2, inst["n"] // 10)
+
+    prop()

@@ -198,3 +198,82 @@ def test_max_sum_ratio_and_block_estimator():
     assert H.block_tail_index(heavy) == pytest.approx(1.0, abs=0.15)
     # saturation: finite-variance input never gives more than ~2
     assert H.block_tail_index(rng.standard_t(5, 100000)) < 2.2
+
+
+# ------------------------------------------------------------- second moment, eta_4, moment bound
+@pytest.mark.parametrize("eta,b,d,s2,se", [(0.2, 2, 3, 1.0, 2.0), (0.5, 1, 1, 0.7, 0.3),
+                                           (0.9, 4, 2, 1.3, 1.0)])
+def test_second_moment_path_vs_iteration(eta, b, d, s2, se):
+    h2 = 1 - 2 * eta * s2 + (eta * s2 / b) ** 2 * b * (b + d + 1)  # independent of the sympy forms
+    m, g = 0.7, eta**2 * s2 * se**2 * d / b
+    for k in range(1, 60):
+        m = h2 * m + g
+        assert H.second_moment_path(k, eta, b, d, s2, se, m0=0.7) == pytest.approx(m, rel=1e-11)
+
+
+def test_second_moment_path_limits():
+    b, d = 2, 3
+    ec = H.critical_step_size(b, d)
+    g = ec**2 * d / b
+    assert H.second_moment_path(500, ec, b, d) == pytest.approx(500 * g, rel=1e-9)  # linear at eta_crit
+    eta = 0.5 * ec
+    assert H.second_moment_path(100_000, eta, b, d) == pytest.approx(
+        eta * d / (2 * b - eta * (b + d + 1)), rel=1e-12)
+    assert math.isinf(H.second_moment_path(10**6, 1.3 * ec, b, d))
+    with pytest.raises(ValueError):
+        H.second_moment_path(3, 0.1, 1, 1, m0=-1.0)
+
+
+@pytest.mark.parametrize("b,d,s2", [(1, 1, 1.0), (2, 3, 0.5), (4, 4, 2.0), (7, 1, 1.0)])
+def test_fourth_moment_step_is_alpha_four(b, d, s2):
+    e4 = H.fourth_moment_step_size(b, d, s2)
+    assert 0 < e4 < H.critical_step_size(b, d, s2)
+    assert H.tail_index(e4, b, d, s2) == pytest.approx(4.0, rel=1e-7)
+    assert H.moment_function(4.0, e4, b, d, s2) == pytest.approx(1.0, rel=1e-9)
+
+
+@pytest.mark.parametrize("p", [0.4, 1.0, 2.5])
+@pytest.mark.parametrize("b,d", [(1, 1), (3, 2)])
+def test_noise_moment_vs_explicit_monte_carlo(p, b, d):
+    eta, s2, se, n = 0.3, 1.5, 0.7, 200_000
+    rng = np.random.default_rng(11)
+    a = rng.standard_normal((n, b, d)) * math.sqrt(s2)
+    eps = rng.standard_normal((n, b)) * se
+    vals = np.linalg.norm((eta / b) * np.einsum("nbd,nb->nd", a, eps), axis=1) ** p
+    pred = H.noise_moment(p, eta, b, d, s2, se)
+    assert abs(vals.mean() - pred) < 5 * vals.std() / math.sqrt(n)
+    # p = 2 exactly: E||xi||^2 = eta^2 sigma2 sigma_eps^2 d / b
+    assert H.noise_moment(2.0, eta, b, d, s2, se) == pytest.approx(eta**2 * s2 * se**2 * d / b, rel=1e-12)
+
+
+def test_moment_upper_bound_cases_and_errors():
+    b, d = 2, 2
+    eta = 0.4 * H.max_step_size(b, d)
+    alpha = H.tail_index(eta, b, d)
+    q1 = H.noise_moment(0.5, eta, b, d)
+    # k = 1 from x_0 = 0 with p <= 1: the bound is E||q_1||^p exactly
+    assert H.moment_upper_bound(0.5, 1, 0.0, eta, b, d) == pytest.approx(q1, rel=1e-12)
+    # p = 2 (< alpha here) with eps -> 0 is looser than the exact second moment m_k
+    if alpha > 2.2:
+        mk = H.second_moment_path(20, eta, b, d)
+        assert H.moment_upper_bound(2.0, 20, 0.0, eta, b, d) >= mk
+    with pytest.raises(ValueError):
+        H.moment_upper_bound(alpha * 1.1, 3, 1.0, eta, b, d)
+    with pytest.raises(ValueError):
+        H.moment_upper_bound(0.5, 3, -1.0, eta, b, d)
+
+
+def test_sign_changes_skips_zero_at_grid_point():
+    grid = np.linspace(0, 3, 4)
+    assert H._sign_changes(grid, np.array([0.0, -1.0, 0.0, 1.0])) == [(1.0, 3.0)]
+    assert H._sign_changes(grid, np.array([0.0, -1.0, -2.0, -3.0])) == []
+
+
+def test_tail_index_above_validated_range_raises():
+    """Regression: the doubling bracket [64, 128] straddles S_MAX = 100 (alpha ~ 101.8 here)."""
+    import pytest
+
+    from theorems.heavy_tail import TailIndexOutOfRange, max_step_size, tail_index
+
+    with pytest.raises(TailIndexOutOfRange):
+        tail_index(0.156 * max_step_size(4, 16), 4, 16)

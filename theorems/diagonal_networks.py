@@ -24,13 +24,17 @@ Public numerics (used by other paper modules too):
   kernels for this model, re-exported from :mod:`sim.diagonal_kernels` where they live (checked step
   for step against ``sim.dynamics`` in the tests), recording the loss integral, the exact discrete
   shrink and the kernel offset; :func:`bregman_limit` -- the GF limit from any state;
+* :func:`gf_log_flow` -- gradient flow in log coordinates with $R_t=\int_0^t r$ as extra state;
+* :func:`l1_uniqueness_margin` -- the dual certificate of uniqueness of the min-$\ell_1$ interpolant;
+* :func:`large_alpha_expansion` -- $\hat\beta_\alpha\approx X^+y+\Pi_{\ker X}(X^+y)^3/(24\alpha^4)$;
 * :func:`setup`, :func:`sgd_runs`, :func:`sgf_runs`, :func:`gf_limit`, :func:`implicit_for` --
   cached instance builders and simulations used by the claims (instance dicts from
   ``theorems.strategies.diagonal``).
 
-Claims (``pesme2021.*``): ``gf.implicit_bias``, ``gf.loss_integral``, ``gf.monotone_in_alpha``,
-``sgf.ito_product``, ``sgf.implicit_bias``, ``sgf.benefit``, ``sgf.matches_sgd``,
-``sgd.limit_exact``, ``sgd.shrink_mean_matches_sgf``, ``bias.slower_is_stronger``,
+Claims (``pesme2021.*``): ``gf.closed_form``, ``gf.implicit_bias``, ``gf.loss_integral``,
+``gf.monotone_in_alpha``, ``potential.asymptotics``, ``sgf.ito_product``, ``sgf.implicit_bias``,
+``sgf.stratonovich_is_gf``, ``sgf.benefit``, ``sgf.matches_sgd``, ``sgd.limit_exact``,
+``sgd.shrink_mean_matches_sgf``, ``sgd.batch_scaling``, ``bias.slower_is_stronger``,
 ``generalisation.sgf_beats_gf``, ``convergence`` and the conjectures ``conj.l1_monotone*``.
 """
 
@@ -117,6 +121,18 @@ def derivations() -> dict[str, Any]:
         $\alpha\exp(-2\gamma (D/n) J)$ with $J = \int_0^t L$, from $w_+w_- = \alpha_t^2$;
     ``stratonovich_drift_log_product``
         the same sum under the Stratonovich chain rule: 0 (no shrink);
+    ``phi_small_series``
+        $\phi$ for $|\beta|\ll\alpha^2$ through $\beta^8$: $\frac{\beta^2}{16\alpha^2}
+        - \frac{\beta^4}{768\alpha^6} + \frac{\beta^6}{10240\alpha^{10}}
+        - \frac{5\beta^8}{458752\alpha^{14}}$;
+    ``phi_large_series``
+        $\phi$ for $|\beta|\gg\alpha^2$ in ``beta_abs`` $=|\beta|$: $\frac14[|\beta|(\ln|\beta|
+        + 2\ln\frac1\alpha - 1) + 2\alpha^2 - \frac{\alpha^4}{|\beta|}] + \frac{\alpha^8}{8|\beta|^3}
+        - \frac{\alpha^{12}}{6|\beta|^5}$;
+    ``grad_phi_small_series``, ``kernel_correction``
+        $\nabla\phi = \frac{\beta}{8\alpha^2} - \frac{\beta^3}{192\alpha^6} + \dots$ and the
+        resulting first-order large-$\alpha$ correction coefficient $\frac1{24\alpha^4}$:
+        $\hat\beta_\alpha = X^+y + \frac1{24\alpha^4}\Pi_{\ker X}(X^+y)^3 + O(\alpha^{-8})$;
     ``discrete_product``, ``discrete_log_shrink``
         one multiplicative (S)GD step, $(1-\gamma g)(1+\gamma g) = 1-(\gamma g)^2$, and its
         $\frac12\ln|1-(\gamma g)^2|$ with series $-\gamma^2g^2/2 - \gamma^4g^4/4 - \dots$
@@ -153,13 +169,33 @@ def derivations() -> dict[str, Any]:
     alpha_t = sp.simplify(sp.exp((2 * sp.log(a) + drift_prod.subs(L, J)) / 2))
     strat_prod = sp.simplify(sp.diff(f, w) * (-g * w) + sp.diff(f, w) * (g * w))
 
+    # Asymptotics of phi (one coordinate). phi = (alpha^2/2) q(x) with x = beta / (2 alpha^2) and
+    # q(x) = x asinh x - sqrt(1 + x^2) + 1; for x -> +oo expand q(1/e) at e = 0 (asinh written as a
+    # log: sympy has no asymptotic series of asinh at infinity); phi is even in beta.
+    xq, eps = sp.Symbol("xq", positive=True), sp.Symbol("epsilon", positive=True)
+    q = xq * sp.log(xq + sp.sqrt(1 + xq**2)) - sp.sqrt(1 + xq**2) + 1
+    bp = sp.Symbol("beta_abs", positive=True)  # |beta|
+    q_large = sp.expand(sp.series(q.subs(xq, 1 / eps), eps, 0, 6).removeO())
+    phi_large = sp.expand(a**2 / 2 * q_large.subs(eps, 2 * a**2 / bp))
+    xs = sp.Symbol("xs", real=True)
+    q_small = sp.series(xs * sp.asinh(xs) - sp.sqrt(1 + xs**2) + 1, xs, 0, 10).removeO()
+    phi_small = sp.expand(a**2 / 2 * q_small.subs(xs, b / (2 * a**2)))
+    # Large alpha: grad phi = c1 beta + c3 beta^3 + ...; stationarity P_ker grad phi(beta) = 0 at
+    # beta = X^+ y + delta (delta in ker X) gives delta = -(c3/c1) P_ker (X^+ y)^3 to first order.
+    gser = sp.expand(sp.series(grad_phi, b, 0, 5).removeO())
+    kernel_correction = sp.simplify(-gser.coeff(b, 3) / gser.coeff(b, 1))
+
     x = sp.Symbol("x", real=True)  # x = gamma * g
     discrete_product = sp.expand((1 - x) * (1 + x))
     discrete_log_shrink = sp.log(sp.Abs(discrete_product)) / 2
     series = sp.series(sp.log(1 - x**2) / 2, x, 0, 7).removeO()
     return {
         "symbols": {"beta": b, "alpha": a, "u": u, "z": z, "w": w, "g": g, "gamma": gam, "L": L,
-                    "n": n, "D": D, "J": J, "x": x},
+                    "n": n, "D": D, "J": J, "x": x, "beta_abs": bp},
+        "phi_small_series": phi_small,
+        "phi_large_series": phi_large,
+        "grad_phi_small_series": gser,
+        "kernel_correction": kernel_correction,
         "phi": phi,
         "grad_phi": grad_phi,
         "dphi_dalpha2": dphi_dalpha2,
@@ -690,18 +726,20 @@ def _noise_seed(inst: dict, *tags: int) -> np.random.SeedSequence:
 
 
 @functools.lru_cache(maxsize=256)
-def _sgd_cached(key: tuple, R: int, t_max: float, tol: float, f_mult: float, tag: int) -> Run:
+def _sgd_cached(key: tuple, R: int, t_max: float, tol: float, f_mult: float, tag: int,
+                batch_size: int = 1) -> Run:
     inst = dict(key)
     data, alpha, gamma = _setup_cached(key)
     gamma *= f_mult
     return run_sgd(data.X, data.y, alpha, gamma, int(math.ceil(t_max / gamma)), n_replicas=R,
-                   seed=_noise_seed(inst, 0, tag), tol_loss=tol)
+                   seed=_noise_seed(inst, 0, tag), tol_loss=tol, batch_size=batch_size)
 
 
 def sgd_runs(inst: dict, R: int, *, t_max: float = 600.0, tol: float = 1e-20,
-             f_mult: float = 1.0, tag: int = 0) -> Run:
-    """SGD (batch 1) on an instance, R replicas, until loss <= tol or time t_max (cached)."""
-    return _sgd_cached(_key(inst), R, t_max, tol, f_mult, tag)
+             f_mult: float = 1.0, tag: int = 0, batch_size: int = 1) -> Run:
+    """SGD (mini-batches of ``batch_size`` drawn with replacement; batch 1 by default) on an
+    instance, R replicas, until loss <= tol or time t_max (cached)."""
+    return _sgd_cached(_key(inst), R, t_max, tol, f_mult, tag, int(batch_size))
 
 
 @functools.lru_cache(maxsize=256)
@@ -786,6 +824,131 @@ def bregman_limit(X: np.ndarray, y: np.ndarray, wp: np.ndarray, wm: np.ndarray) 
     for r in range(wp.shape[0]):
         lp, lm = np.log(np.abs(wp[r])), np.log(np.abs(wm[r]))
         out[r] = implicit_solution(X, y, np.exp(0.5 * (lp + lm)), c=P @ (0.25 * (lp - lm)))
+    return out
+
+
+def gf_log_flow(X: Any, y: Any, alpha: Any, t_eval: Any, *, rtol: float = 1e-10,
+                atol: float = 1e-12) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    r"""Gradient flow from $w_\pm = \alpha$ in log coordinates, with $R_t = \int_0^t r_s\,ds$ as state.
+
+    Integrates $\frac{d}{dt}\ln w_\pm = \mp\frac1nX^\top r$, $\frac{d}{dt}R = r$ with
+    $r = X(w_+^2 - w_-^2) - y$ (LSODA at ``rtol``/``atol``). GF in $w$ on
+    $L = \frac1{4n}\|X\beta - y\|^2$ is exactly this ODE; its closed form (Pesme et al. 2021,
+    reconstructed; Woodworth et al. 2020) is $\ln w_\pm(t) = \ln\alpha\mp\frac1nX^\top R_t$, so
+    $w_+w_-\equiv\alpha^2$ and $\beta_t = 2\alpha^2\sinh(-\frac2nX^\top R_t)$. The invariants are
+    linear in the state, so any Runge-Kutta or linear multistep solver keeps them to round-off: the
+    solver checks the constants of the closed form, not its own accuracy.
+
+    Parameters
+    ----------
+    X : array (n, d); y : array (n,); alpha : float or array (d,), positive.
+    t_eval : array (T,), increasing times > 0.
+
+    Returns
+    -------
+    (log_wp, log_wm, R) : arrays (T, d), (T, d), (T, n).
+    """
+    from scipy.integrate import solve_ivp
+
+    X, y = _data(X, y)
+    n, d = X.shape
+    la = _log_alpha(alpha, d)
+    t = np.asarray(t_eval, dtype=float)
+    if t.ndim != 1 or t.size == 0 or not np.all(np.isfinite(t)) or t[0] <= 0 or np.any(np.diff(t) <= 0):
+        raise ValueError("t_eval must be a non-empty increasing 1-d array of positive times")
+
+    def rhs(_t: float, state: np.ndarray) -> np.ndarray:
+        u, v = state[:d], state[d:2 * d]
+        r = X @ (np.exp(2.0 * u) - np.exp(2.0 * v)) - y
+        g = X.T @ r / n
+        return np.concatenate([-g, g, r])
+
+    sol = solve_ivp(rhs, (0.0, float(t[-1])), np.concatenate([la, la, np.zeros(n)]), t_eval=t,
+                    rtol=rtol, atol=atol, method="LSODA")
+    if not sol.success:
+        raise SolverError(f"gf_log_flow: {sol.message}")
+    Y = sol.y.T
+    return Y[:, :d], Y[:, d:2 * d], Y[:, 2 * d:]
+
+
+def l1_uniqueness_margin(X: Any, y: Any, beta: Any = None, *, support_tol: float = 1e-9) -> float:
+    r"""Dual margin certifying that the minimum-$\ell_1$ interpolant is unique.
+
+    For a minimiser $\beta$ of $\|\beta\|_1$ s.t. $X\beta = y$ with support $S$ (entries above
+    ``support_tol`` times the largest), $\beta$ is the unique minimiser iff $X_S$ has full column rank
+    and some $\nu$ has $X_S^\top\nu = \mathrm{sign}(\beta_S)$ and $\|X_{S^c}^\top\nu\|_\infty < 1$
+    (Zhang, Yin, Cheng 2015). Returns $m = 1 - \min_\nu\|X_{S^c}^\top\nu\|_\infty$ over that affine set
+    (one linear program): $m > 0$ certifies uniqueness; $-1$ if $X_S$ is rank deficient or the set is
+    empty. The margin also sets the speed of the $\alpha\to0$ limit of :func:`implicit_solution`: the
+    off-support coordinates decay roughly like $\alpha^{2m}$.
+
+    Parameters
+    ----------
+    X : array (n, d); y : array (n,)
+    beta : array (d,), optional; a minimum-l1 interpolant (default: :func:`min_l1_interpolant`).
+    """
+    X, y = _data(X, y)
+    n, d = X.shape
+    b = min_l1_interpolant(X, y) if beta is None else as_vector(beta, "beta", d)
+    if not (isinstance(support_tol, (int, float)) and 0 < support_tol < 1):
+        raise ValueError(f"support_tol must be in (0, 1), got {support_tol!r}")
+    top = float(np.max(np.abs(b)))
+    if top == 0.0:
+        return 1.0  # y = 0: beta = 0 is the unique minimiser
+    S = np.abs(b) > support_tol * top
+    if np.linalg.matrix_rank(X[:, S]) < int(S.sum()):
+        return -1.0
+    Sc = ~S
+    if not Sc.any():
+        return 1.0
+    m = int(Sc.sum())
+    XcT = X[:, Sc].T
+    ones = np.ones((m, 1))
+    res = scipy.optimize.linprog(
+        np.r_[np.zeros(n), 1.0],
+        A_ub=np.vstack([np.hstack([XcT, -ones]), np.hstack([-XcT, -ones])]), b_ub=np.zeros(2 * m),
+        A_eq=np.hstack([X[:, S].T, np.zeros((int(S.sum()), 1))]), b_eq=np.sign(b[S]),
+        bounds=[(None, None)] * n + [(0, None)], method="highs")
+    if res.status != 0:
+        return -1.0
+    return float(1.0 - res.x[-1])
+
+
+def large_alpha_expansion(X: Any, y: Any, alpha: float) -> np.ndarray:
+    r"""First-order large-$\alpha$ expansion of $\hat\beta_\alpha$ for a uniform $\alpha$ (derived).
+
+    $\nabla\phi_\alpha(\beta) = \frac{\beta}{8\alpha^2} - \frac{\beta^3}{192\alpha^6} + O(\beta^5)$
+    (sympy, :func:`derivations`), and the minimiser satisfies $\Pi_{\ker X}\nabla\phi_\alpha(\hat\beta) = 0$;
+    with $\hat\beta = X^+y + \delta$, $\delta\in\ker X$, this gives
+    $$\hat\beta_\alpha = X^+y + \frac1{24\alpha^4}\Pi_{\ker X}(X^+y)^{3} + O(\alpha^{-8}),$$
+    cubes elementwise. Consequently $\|\hat\beta_\alpha - X^+y\|/\|X^+y\|\le\|X^+y\|_\infty^2/(24\alpha^4)$
+    to first order: the spec's bound $\|X^+y\|_\infty^2/\alpha^4$ holds with a factor $\ge24$ to spare.
+    """
+    X, y = _data(X, y)
+    a = float(alpha)
+    if not (a > 0 and math.isfinite(a)):
+        raise ValueError(f"alpha must be a positive finite scalar, got {alpha!r}")
+    dv = derivations()
+    coef = float(dv["kernel_correction"].subs(dv["symbols"]["alpha"], 1)) / a**4
+    b2 = min_l2_interpolant(X, y)
+    return b2 + coef * (kernel_projector(X) @ b2**3)
+
+
+@functools.cache
+def _potential_series() -> dict[str, tuple[Any, Any, Any]]:
+    """mpmath functions (head, next term, next-but-one term) of the two expansions of one
+    coordinate of phi (:func:`derivations`), keyed "small" (of (beta, alpha)) and "large" (of
+    (|beta|, alpha))."""
+    import sympy as sp
+
+    dv = derivations()
+    s = dv["symbols"]
+    out = {}
+    for name, expr, var, k1, k2 in (("small", dv["phi_small_series"], s["beta"], 6, 8),
+                                    ("large", dv["phi_large_series"], s["beta_abs"], -3, -5)):
+        nxt, nxt2 = expr.coeff(var, k1) * var**k1, expr.coeff(var, k2) * var**k2
+        head = sp.expand(expr - nxt - nxt2)
+        out[name] = tuple(sp.lambdify((var, s["alpha"]), e, "mpmath") for e in (head, nxt, nxt2))
     return out
 
 
@@ -1845,6 +2008,416 @@ def _(inst, ctx):
     examples={"dev": 2, "ci": 3})
 def _(inst, ctx):
     return _l1_check(inst, reverse=True)
+
+
+# ------------------------------------------------------------------------------ GF: closed form
+_CLOSED_STRATEGY = strat.sparse_instance(n=(3, 8), d_over_n=(1.3, 3.0), s_max_frac=1.0, a=(0.01, 2.0),
+                                         spread=(0.0, 0.5))
+_CLOSED_TIMES = (0.5, 2.0, 8.0)
+
+
+def _closed_form_check(inst: dict, ctx, mirror: str = "P", factor: float = 2.0) -> Check:
+    """Along GF in log coordinates: |ln(w+ w- / alpha^2)| <= 1e-9, the mirror coordinate equals
+    -(factor/n) X^T R_t (relative 1e-7) and its kernel part vanishes (1e-8). ``mirror`` "P" is
+    4 grad phi = arcsinh(beta / 2 alpha^2); "E" is 4 grad psi_E = 2 arcsinh(beta / alpha^2)."""
+    data, alpha, _ = setup(inst)
+    X, n = data.X, data.n
+    lp, lm, R = gf_log_flow(X, data.y, alpha, np.asarray(_CLOSED_TIMES))
+    la = np.log(alpha)
+    P = kernel_projector(X)
+    worst = {"product": 0.0, "mirror_rel": 0.0, "kernel": 0.0}
+    for k in range(len(_CLOSED_TIMES)):
+        beta = np.exp(2.0 * lp[k]) - np.exp(2.0 * lm[k])
+        worst["product"] = max(worst["product"], float(np.max(np.abs(lp[k] + lm[k] - 2.0 * la))))
+        if mirror == "P":
+            m = _asinh_half_ratio(beta, la)
+        else:  # E-convention potential (1/2) arcsinh(beta / alpha^2), mirror coordinate x4
+            m = 2.0 * np.arcsinh(beta / alpha**2)
+        pred = -(factor / n) * (X.T @ R[k])
+        scale = max(float(np.max(np.abs(pred))), 1e-300)
+        worst["mirror_rel"] = max(worst["mirror_rel"], float(np.max(np.abs(m - pred))) / scale)
+        worst["kernel"] = max(worst["kernel"],
+                              float(np.linalg.norm(P @ m)) / max(1.0, float(np.linalg.norm(m))))
+    tols = {"product": 1e-9, "mirror_rel": 1e-7, "kernel": 1e-8}
+    margin = min((tols[k] - worst[k]) / tols[k] for k in tols)
+    return Check(margin >= 0, measured=worst, predicted={k: f"<= {v:g}" for k, v in tols.items()},
+                 margin=margin, details={"times": list(_CLOSED_TIMES), "n": n, "d": data.d})
+
+
+@claim(
+    id="pesme2021.gf.closed_form",
+    paper=PAPER,
+    status="derived",
+    kind="equality",
+    statement=r"Along gradient flow from $w_\pm(0)=\alpha$: $w_\pm(t)=\alpha\odot\exp(\mp\frac1n"
+              r"X^\top R_t)$ with $R_t=\int_0^tr_s\,ds$, hence $w_+\odot w_-\equiv\alpha^2$, "
+              r"$\mathrm{arcsinh}(\beta_t/2\alpha^2)=4\nabla\phi_\alpha(\beta_t)=-\frac2nX^\top R_t$ "
+              r"(the mirror flow of $\phi_\alpha$) and $\Pi_{\ker X}\mathrm{arcsinh}(\beta_t/2\alpha^2)=0$.",
+    strategy=_CLOSED_STRATEGY,
+    tolerance="at t = 0.5, 2, 8: |ln(w+ w- / alpha^2)| <= 1e-9; max-norm of arcsinh(beta/2alpha^2) "
+              "+ (2/n) X^T R_t <= 1e-7 max|(2/n) X^T R_t|; |P_ker arcsinh| <= 1e-8 max(1, |arcsinh|). "
+              "GF in log coordinates with R_t as extra state (LSODA, rtol 1e-10): the relations are "
+              "linear invariants of that ODE, which the solver keeps to round-off (observed <= 1e-13), "
+              "so the check tests the closed form's constants (the factor 2, the P mirror map), not "
+              "the integrator.",
+    assumptions=_P_CONV + " any y (dense truths allowed), a in [0.01, 2], spread <= 0.5, n in [3, 8].",
+    closed_form=r"$\nabla\phi_\alpha=\frac14\mathrm{arcsinh}(\beta/2\alpha^2)$ and "
+                r"$\beta(z)=2\alpha^2\sinh z$ (sympy, derivations()); $\frac{d}{dt}\ln w_\pm="
+                r"\mp\frac1nX^\top r$ integrates to $\ln w_\pm=\ln\alpha\mp\frac1nX^\top R_t$.",
+    examples={"dev": 3, "ci": 6, "thorough": 60},
+)
+def gf_closed_form(inst: dict, ctx) -> Check:
+    """Closed form of GF against the log-coordinate ODE with R_t as extra state (:func:`gf_log_flow`)."""
+    return _closed_form_check(inst, ctx)
+
+
+@gf_closed_form.false_variant("e_convention_potential", "The mirror map is the E-convention "
+                              "potential's gradient (1/2) arcsinh(beta / alpha^2) (with the P "
+                              "initialisation and loss).", examples={"dev": 1, "ci": 2})
+def _(inst, ctx):
+    return _closed_form_check(inst, ctx, mirror="E")
+
+
+@gf_closed_form.false_variant("missing_factor_two", "arcsinh(beta_t / 2 alpha^2) = -(1/n) X^T R_t "
+                              "(the factor 2 dropped).", examples={"dev": 1, "ci": 2})
+def _(inst, ctx):
+    return _closed_form_check(inst, ctx, factor=1.0)
+
+
+# ------------------------------------------------------------------------------ potential asymptotics
+_ASYM_STRATEGY = strat.sparse_instance(n=(4, 10), d_over_n=(1.5, 2.5), s_max_frac=0.5, a=(1.0, 1.0),
+                                       spread=(0.0, 0.0), f=(1.0, 1.0))
+_L1_LADDER = (4, 8, 16, 32, 64)  # alpha = 10^-k
+_KERNEL_ALPHAS = (3.0, 10.0, 30.0)
+_MARGIN_MIN = 0.05  # dual margin above which the spec's 1e-3 at alpha = 1e-64 is asserted
+
+
+def _series_ratios(inst: dict) -> dict[str, list[float]]:
+    """Remainder of each expansion over its stated next term (and over the derived next-but-one
+    term after subtracting the next), in 50-digit mpmath, on coordinates drawn from the seed."""
+    import mpmath
+
+    rng = np.random.default_rng(np.random.SeedSequence([int(inst["seed"]), 11]))
+    S = _potential_series()
+    out: dict[str, list[float]] = {"large_next": [], "large_next2": [], "small_next": [],
+                                   "small_next2": []}
+    with mpmath.workdps(50):
+        for regime, lo, hi in (("large", 10.0, 1e4), ("small", 1e-3, 0.1)):
+            head, nxt, nxt2 = S[regime]
+            for _ in range(4):
+                a = mpmath.mpf(float(np.exp(rng.uniform(-3.0, 1.0))))
+                b = mpmath.mpf(float(np.exp(rng.uniform(math.log(lo), math.log(hi))))) * a**2
+                b = b if rng.random() < 0.5 else -b
+                phi = (b * mpmath.asinh(b / (2 * a**2)) - mpmath.sqrt(b**2 + 4 * a**4) + 2 * a**2) / 4
+                v = abs(b) if regime == "large" else b
+                rem = phi - head(v, a)
+                out[f"{regime}_next"].append(float(rem / nxt(v, a)))
+                out[f"{regime}_next2"].append(float((rem - nxt(v, a)) / nxt2(v, a)))
+    return out
+
+
+def _l1_limit_of_potential(inst: dict, c: float) -> tuple[float, float]:
+    """At alpha = 1e-64: |phi_alpha(beta*) / ln(1/alpha) - c |beta*|_1| and the derived bound
+    (1/4) sum |beta_i| |ln|beta_i| - 1| / ln(1/alpha) + 1e-9 |beta*|_1 for c = 1/2."""
+    data, _, _ = setup(inst)
+    b = data.beta_star[data.beta_star != 0]
+    lam = 64 * math.log(10.0)
+    val = float(potential(b, 10.0 ** -64)) / lam
+    l1 = float(np.abs(b).sum())
+    bound = 0.25 * float(np.sum(np.abs(b) * np.abs(np.log(np.abs(b)) - 1.0))) / lam + 1e-9 * l1
+    return abs(val - c * l1), bound
+
+
+def _asymptotics_check(inst: dict, ctx) -> Check:
+    data, _, _ = setup(inst)
+    X, y = data.X, data.y
+    ratios = _series_ratios(inst)
+    m = {k: float(np.max(np.abs(np.asarray(v) - 1.0))) for k, v in ratios.items()}
+    # The remainder of phi / ln(1/alpha) - |beta|_1 / 2 is (1/4) sum |b|(ln|b| - 1) / ln(1/alpha)
+    # + O(alpha^2): checked exactly along the ladder.
+    b = data.beta_star[data.beta_star != 0]
+    l1 = float(np.abs(b).sum())
+    rem_err = 0.0
+    for k in (8, 16, 32, 64):
+        lam = k * math.log(10.0)
+        rem = float(potential(b, 10.0 ** -k)) / lam - 0.5 * l1
+        pred = 0.25 * float(np.sum(np.abs(b) * (np.log(np.abs(b)) - 1.0))) / lam
+        rem_err = max(rem_err, abs(rem - pred) / l1)
+    # Part 2: continuation down the ladder toward the (unique) min-l1 interpolant.
+    b1 = min_l1_interpolant(X, y)
+    margin_lp = l1_uniqueness_margin(X, y, b1)
+    dists = [float(np.linalg.norm(implicit_solution(X, y, 10.0 ** -k) - b1) / np.linalg.norm(b1))
+             for k in _L1_LADDER]
+    asserted = margin_lp >= _MARGIN_MIN
+    # Part 3: kernel regime, the spec's bound and the derived first-order correction.
+    b2 = min_l2_interpolant(X, y)
+    bound_ratio, corr_err = math.inf, 0.0
+    for a in _KERNEL_ALPHAS:
+        bh = implicit_solution(X, y, a)
+        rel = float(np.linalg.norm(bh - b2) / np.linalg.norm(b2))
+        bound_ratio = min(bound_ratio, float(np.max(np.abs(b2))) ** 2 / a**4 / max(rel, 1e-300))
+        approx = large_alpha_expansion(X, y, a)
+        # The neglected term is of relative order |X^+y|_inf^2 / alpha^4 w.r.t. the correction
+        # (constant 0.5 calibrated: observed <= 0.12), plus the solver's floor.
+        size = float(np.linalg.norm(approx - b2))
+        allowed = 0.5 * float(np.max(np.abs(b2))) ** 2 / a**4 * size
+        corr_err = max(corr_err, float(np.linalg.norm(bh - approx)) /
+                       (allowed + 1e-8 * (1.0 + float(np.linalg.norm(b2)))))
+    # Margins as fractions of each tolerance (1 = perfect, < 0 = violated).
+    margins = {
+        "series_next": 1.0 - max(m["large_next"], m["small_next"]) / 0.1,
+        "series_next2": 1.0 - max(m["large_next2"], m["small_next2"]) / 0.1,
+        "l1_limit_remainder": 1.0 - rem_err / 1e-9,
+        "min_l1_ladder": 1.0 - dists[-1] / 1e-3 if asserted else math.inf,
+        "kernel_bound": 1.0 - 1.0 / bound_ratio,
+        "kernel_first_order": 1.0 - corr_err,
+    }
+    margin = float(min(margins.values()))
+    return Check(margin >= 0, measured={"series_rel_err": m, "l1_distance_ladder": dists,
+                                        "kernel_bound_over_error": bound_ratio,
+                                        "first_order_err_over_allowed": corr_err},
+                 predicted={"series": "within 10%", "l1_distance_at_1e-64": "<= 1e-3"
+                            if asserted else f"not asserted (dual margin {margin_lp:.3g} < "
+                            f"{_MARGIN_MIN})", "kernel_bound_over_error": ">= 1",
+                            "first_order_err_over_allowed": "<= 1"},
+                 margin=margin, details={"margins": margins, "lp_dual_margin": margin_lp,
+                                         "alpha_ladder": [10.0 ** -k for k in _L1_LADDER]})
+
+
+@claim(
+    id="pesme2021.potential.asymptotics",
+    paper=WOODWORTH,
+    status="derived",
+    kind="equality",
+    statement=r"(1) For $|\beta_i|\ge10\alpha_i^2$: $\phi_\alpha(\beta)=\frac14\sum_i[|\beta_i|(\ln|\beta_i|"
+              r"+2\ln\frac1{\alpha_i}-1)+2\alpha_i^2-\alpha_i^4/|\beta_i|]+\sum_i\frac{\alpha_i^8}"
+              r"{8|\beta_i|^3}-\sum_i\frac{\alpha_i^{12}}{6|\beta_i|^5}+\dots$; for $|\beta_i|\le0.1"
+              r"\alpha_i^2$: $\phi_\alpha(\beta)=\sum_i[\frac{\beta_i^2}{16\alpha_i^2}-\frac{\beta_i^4}"
+              r"{768\alpha_i^6}+\frac{\beta_i^6}{10240\alpha_i^{10}}-\frac{5\beta_i^8}{458752"
+              r"\alpha_i^{14}}]+\dots$; hence $\phi_\alpha/\ln\frac1\alpha\to\frac12\|\beta\|_1$ with "
+              r"remainder $\frac14\sum|\beta_i|(\ln|\beta_i|-1)/\ln\frac1\alpha$. (2) As $\alpha\to0$, "
+              r"$\hat\beta_\alpha$ tends to the minimum-$\ell_1$ interpolant when it is unique (relative "
+              r"distance $\le10^{-3}$ at $\alpha=10^{-64}$ when its dual margin is $\ge0.05$; the "
+              r"off-support part decays like $\alpha^{2m}$, so a tiny margin can make it arbitrarily "
+              r"slow). (3) For uniform $\alpha\ge3$: $\hat\beta_\alpha=X^+y+\frac1{24\alpha^4}"
+              r"\Pi_{\ker X}(X^+y)^3+O(\alpha^{-8})$, so $\|\hat\beta_\alpha-X^+y\|/\|X^+y\|\le"
+              r"\|X^+y\|_\infty^2/\alpha^4$.",
+    strategy=_ASYM_STRATEGY,
+    tolerance="(1) the remainder after the stated head over the stated next term, and the "
+              "remainder after that over the derived next-but-one term, within 10% (50-digit mpmath; "
+              "observed <= 1.3%), 4 coordinates per regime with |beta|/alpha^2 log-uniform in "
+              "[10, 1e4] and [1e-3, 0.1]; the l1 limit remainder matches to 1e-9 |beta|_1 along "
+              "alpha = 1e-8 ... 1e-64 (float, log-domain potential). (2) relative distance <= 1e-3 at "
+              "alpha = 1e-64, asserted only if the LP dual margin (l1_uniqueness_margin) is >= 0.05 "
+              "(observed <= 4e-9 then); with a smaller margin only the ladder is reported (margin "
+              "0.005 gave 0.36 at 1e-64: false variant unique_suffices). (3) the spec's bound at "
+              "alpha = 3, 10, 30 (measured 30-210 times larger than the error; >= 24 to first order), "
+              "and the first-order expansion within 0.5 |X^+y|_inf^2 / alpha^4 of the correction's "
+              "size (the order of the neglected term; constant calibrated, observed <= 0.12) plus a "
+              "1e-8 (1+|X^+y|) solver floor.",
+    assumptions="Gaussian X, n in [4, 10], d in [1.5n, 2.5n], y = X beta* with s <= n/2; uniform "
+                "alpha for parts 2-3; any positive alpha_i for part 1.",
+    closed_form=r"sympy series of $\phi$ (derivations(): phi_small_series, phi_large_series; the "
+                r"large one via $\mathrm{arcsinh}\,x=\ln(x+\sqrt{1+x^2})$) and of $\nabla\phi$ "
+                r"(grad_phi_small_series, kernel_correction $=1/(24\alpha^4)$).",
+    examples={"dev": 1, "ci": 3, "thorough": 40},
+)
+def potential_asymptotics(inst: dict, ctx) -> Check:
+    """Expansions in mpmath, the small-alpha ladder (continuation), and the kernel regime."""
+    return _asymptotics_check(inst, ctx)
+
+
+@potential_asymptotics.false_variant("l1_factor_two", "phi_alpha / ln(1/alpha) -> |beta|_1 (a factor "
+                                     "2 off): checked at alpha = 1e-64 against the same rate bound.",
+                                     examples={"dev": 1, "ci": 2})
+def _(inst, ctx):
+    dev, bound = _l1_limit_of_potential(inst, 1.0)
+    return Check.upper(dev, bound)
+
+
+@potential_asymptotics.false_variant(
+    "unique_suffices", "The spec's form of part 2: whenever the min-l1 interpolant is unique, the "
+    "relative distance is <= 1e-3 at alpha = 1e-64 (here a unique LP minimiser with dual margin "
+    "0.005, found by the thorough hunt).",
+    strategy=strat.instances({"n": 4, "d": 8, "s": 2, "a": 1.0, "spread": 0.0, "f": 1.0,
+                              "seed": 3645}), examples={"dev": 1, "ci": 1})
+def _(inst, ctx):
+    data, _, _ = setup(inst)
+    b1 = min_l1_interpolant(data.X, data.y)
+    margin_lp = l1_uniqueness_margin(data.X, data.y, b1)
+    if margin_lp <= 0:
+        return Check.inconclusive("min-l1 interpolant not unique", measured=margin_lp)
+    dist = float(np.linalg.norm(implicit_solution(data.X, data.y, 1e-64) - b1) / np.linalg.norm(b1))
+    return Check.upper(dist, 1e-3, lp_dual_margin=margin_lp)
+
+
+# ------------------------------------------------------------------------------ SGF: Stratonovich
+_STRAT_FAMILY = strat.fixed_family(n=6, d=12, s=2, a=1.0, f=1.5, spread=0.2, seeds=8)
+
+
+def _strat_ladder(inst: dict, ctx) -> tuple[tuple[int, ...], dict, np.ndarray, int]:
+    levels = ctx.pick(dev=(1, 4), ci=(1, 4), thorough=(1, 4, 16))
+    R = ctx.pick(dev=1, ci=2, thorough=4)
+    return levels, _sgf_ladder_cached(_key(inst), "heun", "paper", R, levels, 1e-10, 2000.0), \
+        implicit_for(inst, setup(inst)[1]), R
+
+
+def _strat_check(inst: dict, ctx) -> Check:
+    data, alpha, _ = setup(inst)
+    levels, ladder, beta_gf, R = _strat_ladder(inst, ctx)
+    if any(run.diverged.any() or run.loss.max() > 1e-10 for run, _ in ladder.values()):
+        return Check.inconclusive("Heun SGF did not converge within its budget")
+    hs = [1.0 / lv for lv in levels]
+    margins, obs = [], {"limit_slope": [], "product_slope": [], "err_finest_over_ito_effect": []}
+    for r in range(R):
+        errs = [float(np.linalg.norm(ladder[lv][1][r] - beta_gf)) for lv in levels]
+        prods = [float(np.max(np.abs(2.0 * ladder[lv][0].log_shrink[r]))) for lv in levels]
+        s_lim, s_prod = _fit_slope(hs, errs), _fit_slope(hs, prods)
+        # Scale: how far the Itô SGF limit of a path with this loss integral would be from GF.
+        run_f = ladder[max(levels)][0]
+        _, ito = _sgf_limit(inst, float(run_f.loss_integral[r]))
+        effect = float(np.linalg.norm(ito - beta_gf))
+        ratio = errs[-1] / max(effect, 1e-300)
+        obs["limit_slope"].append(s_lim)
+        obs["product_slope"].append(s_prod)
+        obs["err_finest_over_ito_effect"].append(ratio)
+        margins.append(min(s_lim - 0.5, 2.0 - s_lim, s_prod - 0.4, 2.0 - s_prod, 0.35 - ratio))
+    margin = float(min(margins))
+    return Check(margin >= 0, measured=obs, predicted={"limit_slope": "[0.5, 2]",
+                 "product_slope": "[0.4, 2]", "err_finest_over_ito_effect": "<= 0.35"},
+                 margin=margin, details={"h_over_gamma": hs, "R": R, "scheme": "heun"})
+
+
+@claim(
+    id="pesme2021.sgf.stratonovich_is_gf",
+    paper=PAPER,
+    status="derived",
+    kind="equality",
+    statement=r"Metamorphic: the Stratonovich reading of the SGF (same coefficients) obeys the "
+              r"ordinary chain rule, so it conserves $w_+\odot w_-=\alpha^2$ and keeps "
+              r"$\ln(w_+/w_-)\in\mathrm{range}(X^\top)$: its limit is the GF solution "
+              r"$\hat\beta_\alpha=\arg\min_{X\beta=y}\phi_\alpha$ on every path. Under the Heun scheme "
+              r"(step $h$), $w_+w_-/\alpha^2-1=O(h)$ and the limit converges to $\hat\beta_\alpha$ "
+              r"as $h\to0$.",
+    strategy=_STRAT_FAMILY,
+    tolerance="Heun on one Brownian path at h = gamma and gamma/4 (dev/ci; plus gamma/16 at "
+              "thorough), run to L <= 1e-10 and finished by the exact GF limit from the final state "
+              "(bregman_limit). Fitted slopes: distance of the limit to argmin phi_alpha in "
+              "[0.5, 2] (first order expected; observed 0.67-1.55 on one path per seed), "
+              "max |ln(w+ w- / alpha^2)| in [0.4, 2] (observed 1.1-1.7; 0.65-1.1 over h = gamma "
+              "... gamma/8); the finest distance below 0.35x the Itô effect "
+              "|argmin phi_{alpha_inf} - argmin phi_alpha| of the same path's int L (observed "
+              "0.005-0.044). Deterministic given the seed.",
+    assumptions=_P_CONV + " n=6, d=12, s=2, a=1, spread 0.2, gamma = 1.5 gamma_0 (the "
+                          "pesme2021.sgf.implicit_bias family).",
+    closed_form=r"Stratonovich chain rule (sympy, stratonovich_drift_log_product): "
+                r"$d\ln(w_+w_-)=0$; with $\ln(w_+/w_-)\in\mathrm{range}(X^\top)$ the limit satisfies "
+                r"the KKT conditions of $\min\phi_\alpha$.",
+    examples={"dev": 1, "ci": 2, "thorough": 8},
+)
+def sgf_stratonovich_is_gf(inst: dict, ctx) -> Check:
+    """Heun ladder: product conservation and convergence of the limit to the GF solution."""
+    return _strat_check(inst, ctx)
+
+
+@sgf_stratonovich_is_gf.false_variant(
+    "sparser_than_gf", "The Stratonovich SGF is sparser than GF: the l1 norm of its limit at the "
+    "finest h is below that of argmin phi_alpha by more than the discretisation error (estimated "
+    "by the l1 distance between the two finest levels).", examples={"dev": 1, "ci": 2})
+def _(inst, ctx):
+    levels, ladder, beta_gf, R = _strat_ladder(inst, ctx)
+    fine, coarse = ladder[levels[-1]][1], ladder[levels[-2]][1]
+    l1_gf = float(np.abs(beta_gf).sum())
+    gaps = [l1_gf - float(np.abs(fine[r]).sum()) - float(np.abs(fine[r] - coarse[r]).sum())
+            for r in range(R)]
+    return Check.lower(min(gaps), 0.0, l1_gf=l1_gf, gaps=gaps)
+
+
+# ------------------------------------------------------------------------------ SGD: batch scaling
+_BATCH_STRATEGY = strat.with_batch(strat.sparse_instance(n=(20, 30), d_over_n=(1.5, 2.5),
+                                                         s_max_frac=0.25, a=(0.3, 1.0), f=(1.0, 2.0),
+                                                         spread=(0.0, 0.3)), max_frac=0.1)
+_BATCH_BAND = (0.75, 1.5)
+
+
+def _batch_check(inst: dict, ctx, power: float = 1.0) -> Check:
+    """Seed-mean exact SGD log-shrink over the SGF formula 2 (gamma / b^power) mean(diag) int L,
+    each path's own int L: its (1 - level) t-interval must lie inside the band."""
+    from scipy import stats
+
+    data, _, gamma = setup(inst)
+    b = int(inst["b"])
+    R = ctx.pick(dev=32, ci=48, thorough=64)
+    run = sgd_runs(inst, R, tol=1e-6, t_max=400.0, batch_size=b)
+    live = ~run.diverged
+    if live.sum() < R // 2:
+        return Check.inconclusive("too many diverged replicas")
+    ex = -run.log_shrink.mean(axis=1)[live]
+    pred = 2.0 * gamma / b**power * data.diag.mean() * run.loss_integral[live]
+    ratio = ex / pred.mean()
+    m, se = float(ratio.mean()), float(ratio.std(ddof=1) / math.sqrt(ratio.size))
+    q = float(stats.t.ppf(1 - ctx.level / 2, ratio.size - 1))
+    lo, hi = m - q * se, m + q * se
+    a_lo, a_hi = _BATCH_BAND
+    t_stat = max(a_lo - m, m - a_hi) / max(se, 1e-300)
+    p = float(stats.t.sf(t_stat, ratio.size - 1))
+    inside, outside = a_lo <= lo and hi <= a_hi, hi < a_lo or lo > a_hi
+    reason = {} if inside or outside else {"reason": f"CI [{lo:.3g}, {hi:.3g}] straddles the band"}
+    return Check.test(reject=outside, p_value=p, level=ctx.level, supports=inside, measured=m,
+                      predicted=f"[{a_lo}, {a_hi}]", margin=min(lo - a_lo, a_hi - hi), ci=[lo, hi],
+                      R=int(ratio.size), b=b, unfinished=int(np.sum(run.loss[live] > 1e-6)),
+                      **reason)
+
+
+@claim(
+    id="pesme2021.sgd.batch_scaling",
+    paper=PAPER,
+    status="empirical",
+    kind="equality",
+    statement=r"For SGD with mini-batches of size $2\le b\le n/10$ (with replacement), the seed-mean "
+              r"exact log-shrink $\mathrm{mean}_i\ln(\alpha_i/\alpha^{ex}_{\infty,i})$ is approximately "
+              r"the SGF formula with $\gamma/b$, $2\frac\gamma b\,\mathrm{mean}_i\mathrm{diag}_i"
+              r"(X^\top X/n)\int L$: their ratio $\rho_b$ lies in $[0.75,1.5]$. The spec's 20% is not "
+              r"uniform: $\rho_b$ reached 1.3-1.4 at $b=n/10$ on some 1-sparse instances, because the GD "
+              r"part of the discrete gain, $\gamma^2(\nabla_\beta L)^2$ per step, does not scale as "
+              r"$1/b$ and the SGF model drops it.",
+    strategy=_BATCH_STRATEGY,
+    tolerance="R = 32 (dev; 48 ci) seeds at the drawn b; the (1 - level) t-interval of rho_b (exact "
+              "shrink over the mean formula value, the formula on each path's own int L = gamma sum "
+              "L_k) must lie inside [0.75, 1.5]; outside -> falsified, straddling -> inconclusive. "
+              "Band measured with R = 32: rho_b in [0.93, 1.40] over ~100 instances (n in [20, 40], "
+              "b in [2, n/10], f in [1, 2]); about 1 in 20 exceeded the spec's 20% (worst: n = 20, "
+              "d = 30, s = 1, a = 0.3, f = 1, b = 2, seed 0: 1.40 +- 0.03). The same band as the "
+              "batch-1 claim pesme2021.sgd.shrink_mean_matches_sgf. Runs stop at L <= 1e-6 (the "
+              "shrink accrues early).",
+    assumptions=_P_CONV + " n in [20, 30], d in [1.5n, 2.5n], s <= n/4, a in [0.3, 1], f in [1, 2], "
+                          "b in [2, n/10].",
+    closed_form=r"$\mathbb E\,\frac12\ln|1-(\gamma g_k)^2|\approx-\frac{\gamma^2}2(\nabla_jL_{full}^2"
+                r"+\frac1b\mathrm{Var}_i(r_ix_{ij}))$ and the SGF's $\frac1b\cdot4L\,\mathrm{diag}_j$ "
+                r"(effective_init with batch_size = b): the $1/b$ part matches, the GD part does not "
+                r"scale.",
+    examples={"dev": 1, "ci": 3, "thorough": 20},
+)
+def sgd_batch_scaling(inst: dict, ctx) -> Check:
+    """Seed-mean SGD shrink at batch b against the SGF formula at gamma / b."""
+    return _batch_check(inst, ctx)
+
+
+_BATCH_VARIANT = strat.fixed_family(n=20, d=40, s=2, a=0.5, f=1.5, spread=0.2, seeds=8, b=2)
+
+
+@sgd_batch_scaling.false_variant("no_batch_factor", "The shrink does not depend on b: the SGF "
+                                 "formula at gamma (no 1/b).", strategy=_BATCH_VARIANT,
+                                 examples={"dev": 1, "ci": 2})
+def _(inst, ctx):
+    return _batch_check(inst, ctx, power=0.0)
+
+
+@sgd_batch_scaling.false_variant("batch_squared", "The noise covariance scales as 1/b^2: the SGF "
+                                 "formula at gamma / b^2.", strategy=_BATCH_VARIANT,
+                                 examples={"dev": 1, "ci": 2})
+def _(inst, ctx):
+    return _batch_check(inst, ctx, power=2.0)
 
 
 # ===================================================================================== figures

@@ -14,6 +14,8 @@ Instances are small dicts of plain numbers, turned into arrays by
 ``col_scale, mean, zero_columns``
     optional design variants: column scales ``e^{col_scale U[-1,1]}`` (non-uniform diag(X^T X)),
     uncentred features ``N(mean, 1)``, all-zero columns;
+``b``
+    optional mini-batch size (``with_batch``), ``2 <= b <= max(2, max_frac * n)``;
 ``seed``
     feeds ``numpy.random.SeedSequence`` (data, alpha and the dynamics' noise all derive from it).
 
@@ -73,6 +75,21 @@ def sparse_instance(
         inst["zero_columns"] = zero_columns
     inst["seed"] = draw(SEEDS)
     return inst
+
+
+def instances(*fixed: dict) -> st.SearchStrategy[dict]:
+    """Exactly these instance dicts (regression fixtures: known counterexamples)."""
+    if not fixed:
+        raise ValueError("instances() needs at least one instance dict")
+    return st.sampled_from([dict(f) for f in fixed])
+
+
+@st.composite
+def with_batch(draw, base: st.SearchStrategy[dict], max_frac: float = 0.1) -> dict:
+    """``base`` instances with a mini-batch size ``b`` in ``[2, max(2, floor(max_frac * n))]``
+    (``b << n``: the regime where the SGF noise model with ``gamma / b`` applies)."""
+    inst = draw(base)
+    return {**inst, "b": draw(st.integers(2, max(2, int(max_frac * inst["n"]))))}
 
 
 def fixed_family(n: int, d: int, s: int, a: float, f: float, spread: float = 0.0,

@@ -111,3 +111,52 @@ def tail_chain_vec() -> st.SearchStrategy:
         "b": st.integers(1, 3), "d": st.integers(2, 3), "sigma2": st.just(1.0),
         "alpha": st.floats(0.8, 1.4), "seed": seeds,
     })
+
+
+def second_moment_point(frac_lo: float = 0.05, d_max: int = 3, k_lo: int = 1) -> st.SearchStrategy:
+    """b in [1,4], d in [1,d_max], a step eta = frac eta_4, frac in [frac_lo, 0.5] (alpha >= 8.6 on this
+    range), k in [k_lo,30] steps from e_0 = 0, a window step eta_crit + w (eta_max - eta_crit), and
+    the label-noise s.d."""
+    return st.fixed_dictionaries({
+        "b": st.integers(1, 4), "d": st.integers(1, d_max), "sigma2": st.floats(0.5, 2.0),
+        "sigma_eps": st.floats(0.1, 10.0), "frac": st.floats(frac_lo, 0.5),
+        "k": st.integers(k_lo, 30), "w": st.floats(0.0, 0.99), "seed": seeds,
+    })
+
+
+def shape_point(d_max: int = 16, u_lo: float = 0.05) -> st.SearchStrategy:
+    """b in [1,16], d in [1,d_max], eta = u eta_max (stationary), seed for the Lyapunov simulation."""
+    return st.fixed_dictionaries({
+        "b": st.integers(1, 16), "d": st.integers(1, d_max), "sigma2": sigma2s,
+        "u": st.floats(u_lo, 0.95), "seed": seeds,
+    })
+
+
+def metamorphic_point(d_max: int = 3) -> st.SearchStrategy:
+    """b in [1,3], d in [1,d_max], eta = u eta_max, rescalings lam (curvature) and lam_eps (noise), a shift
+    of x_hat of norm xhat in [0, 100], K in [5, 40] steps, seed."""
+    return st.fixed_dictionaries({
+        "b": st.integers(1, 3), "d": st.integers(1, d_max), "sigma2": st.floats(0.5, 2.0),
+        "u": st.floats(0.1, 0.9), "lam": st.floats(0.1, 10.0), "sigma_eps": st.floats(0.1, 10.0),
+        "lam_eps": st.floats(0.1, 10.0), "xhat": st.floats(0.0, 100.0), "k": st.integers(5, 40),
+        "seed": seeds,
+    })
+
+
+def moment_bound_point(x0_max: float = 10.0) -> st.SearchStrategy:
+    """b, d in [1,4], eta = u eta_max, p = f alpha/2 (p < alpha/2), k in [1,50], ||x_0|| in [0, x0_max]."""
+    return st.fixed_dictionaries({
+        "b": st.integers(1, 4), "d": st.integers(1, 4), "sigma2": st.floats(0.5, 2.0),
+        "sigma_eps": st.floats(0.1, 10.0), "u": st.floats(0.05, 0.9), "f": st.floats(0.05, 0.95),
+        "k": st.integers(1, 50), "x0": st.floats(0.0, x0_max), "seed": seeds,
+    })
+
+
+def gclt_point(alpha_hi: float = 1.6, control: bool = True) -> st.SearchStrategy:
+    """d = 1, b in [1,3], sigma2 = 1, target alpha in [1.1, alpha_hi] (or a control in [3, 4])."""
+    alphas = st.floats(1.1, alpha_hi)
+    if control:
+        alphas = alphas | st.floats(3.0, 4.0)
+    return st.fixed_dictionaries({
+        "b": st.integers(1, 3), "sigma2": st.just(1.0), "alpha": alphas, "seed": seeds,
+    })
