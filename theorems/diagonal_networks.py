@@ -782,9 +782,13 @@ def _gf_cached(key: tuple, tol: float, t_max: float) -> tuple[np.ndarray, float,
         T *= 2
 
 
-def gf_limit(inst: dict, *, tol: float = 1e-22, t_max: float = 3000.0
+def gf_limit(inst: dict, *, tol: float = 1e-22, t_max: float = 2.0e5
              ) -> tuple[np.ndarray, float, float, float]:
-    """Gradient flow from w+- = alpha by the engine's ODE solver: (beta_T, int_0^T L, L_T, T)."""
+    """Gradient flow from w+- = alpha by the engine's ODE solver: (beta_T, int_0^T L, L_T, T).
+
+    The horizon adapts: it doubles (1000, 2000, 4000, ...) until L_T <= ``tol``, up to a total
+    time ``t_max``. Slow instances (a small non-zero eigenvalue of the linearised flow at the
+    limit) need ~7000 time units; LSODA makes the long horizons cheap."""
     return _gf_cached(_key(inst), tol, t_max)
 
 
@@ -1052,7 +1056,9 @@ def _gf_integral_check(inst: dict, factor: float) -> Check:
               r"\le\frac12\phi_\alpha(\beta^\star)$: the loss integral is half the potential of the limit.",
     strategy=_GF_STRATEGY,
     tolerance="relative 1e-6: the integral is an extra ODE state at rtol 1e-10 (x100 margin per "
-              "decade of the horizon); the tail after L_T <= 1e-20 is negligible.",
+              "decade of the horizon); the tail after L_T <= 1e-20 is negligible. The GF horizon "
+              "doubles until L_T <= 1e-22 (up to t = 2e5; slowest instance seen: t = 7000), so only "
+              "a flow that truly stalls is inconclusive.",
     assumptions=_P_CONV,
     closed_form=r"$\frac{d}{dt}D_{\phi_\alpha}(\beta^\star,\beta_t)=-2L(\beta_t)$ for every interpolator "
                 r"$\beta^\star$; integrate and use $D_{\phi_\alpha}(\beta^\star,\beta_\infty)="
@@ -1161,10 +1167,13 @@ def _ito_check(inst: dict, ctx, *, scheme="euler_maruyama", noise="paper", sign=
         effect = max(effect, float(np.max(np.abs(2.0 * gamma * np.outer(run.loss_integral, data.diag)))))
     slope = _fit_slope(hs, errs)
     fine_err = errs[int(np.argmin(hs))]
-    ok = (0.3 <= slope <= 1.5) and fine_err <= 0.5 * effect
-    margin = min(slope - 0.3, 1.5 - slope, (0.5 * effect - fine_err) / max(effect, 1e-300))
+    # Only a lower slope bound: the claim is that the error vanishes as h -> 0. A steeper fitted
+    # slope (the coarse level h = gamma near the stability edge at f ~ 2 is far off, the fine ones
+    # are close) is faster convergence, not a violation.
+    ok = slope >= 0.3 and fine_err <= 0.5 * effect
+    margin = min(slope - 0.3, (0.5 * effect - fine_err) / max(effect, 1e-300))
     return Check(ok, measured={"slope": slope, "err_finest": fine_err},
-                 predicted={"slope": "[0.3, 1.5]", "err_finest": f"<= {0.5 * effect:.3g}"},
+                 predicted={"slope": ">= 0.3", "err_finest": f"<= {0.5 * effect:.3g}"},
                  margin=margin, details={"h": hs, "errors": errs, "effect": effect, "R": R})
 
 
@@ -1180,8 +1189,11 @@ def _ito_check(inst: dict, ctx, *, scheme="euler_maruyama", noise="paper", sign=
     strategy=_ITO_STRATEGY,
     tolerance="Euler-Maruyama on w over the ladder h = gamma, gamma/4, gamma/16 on ONE Brownian path "
               "(120 gamma of SDE time): the max error of ln(w+ w- / alpha^2) against the formula "
-              "must shrink with fitted slope in [0.3, 1.5] (observed 0.5-1) and be below half the "
-              "effect at the finest h. Deterministic given the seed.",
+              "must shrink with fitted slope >= 0.3 (observed 0.5-1 typically, up to 3 when the coarse "
+              "level h = gamma sits near the stability edge at f ~ 2; no upper bound: the identity "
+              "asserts only that the error vanishes as h -> 0, so faster decay is not a violation, "
+              "and the falsifying variants fail by slope ~ 0) and be below half the effect at the "
+              "finest h. Deterministic given the seed.",
     assumptions=_P_CONV + " gamma = f gamma_0, f in [0.5, 2]; column scales e^{U[-1,1] k}, k <= 1.",
     closed_form=r"Itô (sympy): $d\ln w_\pm=\mp\frac1n X^\top r\,dt-2\gamma\frac Ln\mathrm{diag}(X^\top X)"
                 r"dt\pm2\sqrt{\gamma L/n}X^\top dB$; summed: $d\ln(w_+w_-)=-4\gamma L\,"
@@ -1359,6 +1371,21 @@ _BENEFIT_STRATEGY = strat.sparse_instance(n=(5, 10), a=(0.3, 1.0), f=(0.5, 1.5),
                                           zero_columns=1)
 
 
+def _refined_sgf_runs(inst: dict, R: int, tol: float, t_max: float,
+                      h_divs: tuple[float, ...] = (1.0, 2.0, 4.0)) -> tuple[Run, float]:
+    """Milstein SGF paths at h = gamma / h_div, refining h while a path diverges or stalls.
+
+    At h = gamma with gamma near 2 gamma_0 the explicit scheme itself can blow up on a path (the
+    thorough run: 1 of 8 paths at f = 1.43, 1 of 6 at f = 1.67, 2 of 6 at f = 1.93); at h = gamma/2
+    the same instances converge on every path. A scheme instability is not a property of the SGF,
+    so the check uses the coarsest h at which every path converges (reported as h_div)."""
+    for h_div in h_divs:
+        run = sgf_runs(inst, R, h_div=h_div, scheme="milstein", tol=tol, t_max=t_max)
+        if not run.diverged.any() and run.loss.max() <= tol:
+            break
+    return run, h_div
+
+
 _BENEFIT_VARIANT = strat.fixed_family(n=5, d=9, s=1, a=0.5, f=1.0, spread=0.2, seeds=4,
                                       zero_columns=1)
 
@@ -1366,7 +1393,7 @@ _BENEFIT_VARIANT = strat.fixed_family(n=5, d=9, s=1, a=0.5, f=1.0, spread=0.2, s
 def _benefit_check(inst: dict, ctx, variant: str = "") -> Check:
     data, alpha, _ = setup(inst)
     R = ctx.pick(dev=3, ci=4, thorough=8)
-    run = sgf_runs(inst, R, h_div=1.0, scheme="milstein", tol=1e-10, t_max=2000.0)
+    run, h_div = _refined_sgf_runs(inst, R, 1e-10, 2000.0)
     if run.diverged.any() or run.loss.max() > 1e-10:
         return Check.inconclusive("SGF did not converge within its budget",
                                   measured=float(run.loss.max()))
@@ -1390,21 +1417,37 @@ def _benefit_check(inst: dict, ctx, variant: str = "") -> Check:
         if variant == "same_limit":
             margins.append((1e-8 * scale - dist) / scale)
             continue
-        m_shrink = float(-np.max(realized[r, nz]))  # > 0: strict shrink on non-zero columns
+        # The realised shrink of a discretised path carries the scheme's pathwise error, which can
+        # exceed the effect on a coordinate (thorough: +7.7e-7 realised vs -2.9e-5 predicted at
+        # h = gamma with int L ~ 1e-4; +0.063 vs -0.14 on a large-excursion path at f = 1.43): its
+        # sign is reported, and the identity itself is pesme2021.sgf.ito_product's job (h -> 0).
+        obs.setdefault("realised_wrong_sign", []).append(int(np.sum(realized[r, nz] >= 0)))
         m_zero = -float(np.max(np.abs(realized[r, ~nz]))) if (~nz).any() else 0.0  # == 0 exactly
         m_formula = float(np.min(np.log(alpha[nz] / a_inf[nz])))  # alpha_inf < alpha (formula)
         m_differ = (dist - 1e-8 * scale) / scale
         gap1 = potential(beta_gf, a_inf) - potential(b_sgf, a_inf)  # b_sgf optimal for phi_{a_inf}
         gap2 = potential(b_sgf, alpha) - potential(beta_gf, alpha)  # beta_gf optimal for phi_alpha
         tol_phi = 1e-9 * (1.0 + potential(beta_gf, alpha))
+        # The gaps are second order in the distance of the limits: ~ delta^T H delta / 2 with
+        # H = diag(1 / (4 sqrt(beta^2 + 4 a^4))) (Hessian of phi_a). When that predicted gap is
+        # below the potential's precision tol_phi, a strict gap cannot be resolved: then the gaps
+        # must only not be negative beyond precision (strictness follows from the limits differing,
+        # m_differ > 0, and strict convexity); otherwise they must exceed tol_phi.
+        delta = b_sgf - beta_gf
+        q1 = 0.5 * float(np.sum(delta ** 2 / (4.0 * np.sqrt(b_sgf ** 2 + 4.0 * a_inf ** 4))))
+        q2 = 0.5 * float(np.sum(delta ** 2 / (4.0 * np.sqrt(beta_gf ** 2 + 4.0 * alpha ** 4))))
+        need1 = tol_phi if q1 > 10.0 * tol_phi else -tol_phi
+        need2 = tol_phi if q2 > 10.0 * tol_phi else -tol_phi
+        obs.setdefault("gaps_resolved", []).append(bool(q1 > 10.0 * tol_phi and q2 > 10.0 * tol_phi))
+        obs.setdefault("potential_gaps", []).append([float(gap1), float(gap2)])
         # m_zero == 0 exactly is the claim (zero columns never move); anything else violates it.
-        margins.append(min(m_shrink, m_formula, m_differ, gap1 - tol_phi, gap2 - tol_phi,
+        margins.append(min(m_formula, m_differ, gap1 - need1, gap2 - need2,
                            math.inf if m_zero == 0.0 else -1.0))
     margin = float(min(margins))
     obs["l1_sgf_below_gf"] = bool(max(obs["l1_sgf"]) <= obs["l1_gf"])
     obs["test_error_sgf_below_gf"] = bool(max(obs["test_error_sgf"]) <= obs["test_error_gf"])
     return Check(margin > 0, measured={"min_margin": margin}, predicted="> 0", margin=margin,
-                 details={"R": R, **obs})
+                 details={"R": R, "h_div": h_div, **obs})
 
 
 @claim(
@@ -1422,10 +1465,20 @@ def _benefit_check(inst: dict, ctx, variant: str = "") -> Check:
               r"$\ln(1/\alpha_{\infty,i})$). Only observed, not proven: a smaller $\ell_1$ norm and a "
               r"smaller test error (see pesme2021.generalisation.* and pesme2021.conj.*).",
     strategy=_BENEFIT_STRATEGY,
-    tolerance="Realised shrink ln(w+ w- / alpha^2)/2 from Milstein paths (h = gamma, run to "
-              "L <= 1e-10) must be < 0 on non-zero columns and exactly 0 on the zero column; limits "
+    tolerance="Milstein paths (h = gamma, halved up to twice while a path diverges: a scheme "
+              "instability near f = 2, not an SGF property; run to L <= 1e-10) give each path's int L; "
+              "alpha_inf = alpha exp(-2 gamma diag(X^T X/n) int L) must be < alpha on non-zero "
+              "columns, and the realised ln(w+ w- / alpha^2)/2 exactly 0 on the zero column. The "
+              "realised shrink's sign on non-zero columns is reported, not asserted: at h = gamma its "
+              "pathwise discretisation error can exceed the effect on a coordinate (thorough: +7.7e-7 "
+              "realised vs -2.9e-5 predicted with int L ~ 1e-4; +0.063 vs -0.14 on a large-excursion "
+              "path at f = 1.43); the identity is tested as h -> 0 by pesme2021.sgf.ito_product. Limits "
               "must differ by > 1e-8 (1+|beta_gf|) (solver accuracy 1e-10); potential gaps must "
-              "exceed 1e-9 (1 + phi). The l1 and test-error comparisons are reported, not asserted.",
+              "exceed tol_phi = 1e-9 (1 + phi) when resolvable, i.e. when the second-order prediction "
+              "delta^T H_phi delta / 2 exceeds 10 tol_phi; below that (tiny int L: shrink ~3e-7, limits "
+              "1e-7 apart, gaps ~1e-15 on the thorough counterexample) the gaps need only be > "
+              "-tol_phi, strictness then following from distinct limits and strict convexity. The l1 "
+              "and test-error comparisons are reported, not asserted.",
     assumptions=_P_CONV + " one all-zero column, column scales e^{k U[-1,1]}, k <= 1.5.",
     closed_form=r"$\ln(\alpha_\infty/\alpha)=-2\gamma\,\mathrm{diag}(X^\top X/n)\int_0^\infty L<0$; "
                 r"strict convexity of $\phi$ makes each argmin unique.",
@@ -1584,8 +1637,23 @@ def _(inst, ctx):
 _MATCH_STRATEGY = strat.sparse_instance(n=(6, 10), a=(0.3, 1.0), f=(0.5, 1.0), spread=(0.0, 0.3))
 
 
+_MATCH_LOG_MARGIN = math.log(2.0)
+_MATCH_SPREAD_MARGIN = math.log(3.0)
+
+
+def _log_sd_ratio(a: np.ndarray, b: np.ndarray, seed: np.random.SeedSequence,
+                  B: int = 400) -> tuple[float, float]:
+    """``ln(sd(b) / sd(a))`` and its bootstrap standard error (``B`` resamples of each sample)."""
+    rng = np.random.default_rng(seed)
+    est = math.log(b.std(ddof=1) / a.std(ddof=1))
+    ia = rng.integers(0, a.size, (B, a.size))
+    ib = rng.integers(0, b.size, (B, b.size))
+    boot = np.log(b[ib].std(axis=1, ddof=1) / np.maximum(a[ia].std(axis=1, ddof=1), 1e-300))
+    return est, float(boot.std(ddof=1))
+
+
 def _match_check(inst: dict, ctx, noise: str = "paper", ks_test_error: bool = False,
-                 R: int | None = None, h_div: float = 2.0) -> Check:
+                 R: int | None = None, h_div: float = 2.0, ks_loss_integral: bool = False) -> Check:
     from scipy import stats
 
     data, _, _ = setup(inst)
@@ -1597,35 +1665,56 @@ def _match_check(inst: dict, ctx, noise: str = "paper", ks_test_error: bool = Fa
         return Check.inconclusive("too many diverged replicas")
     Ja, Jb = sgd.loss_integral[a_ok], sgf.loss_integral[b_ok]
     Ta, Tb = data.test_error(sgd.beta[a_ok]), data.test_error(sgf.beta[b_ok])
-    level = ctx.level / 2  # Bonferroni over the two statistics
-    # int L: equal in distribution (KS).
+    level = ctx.level / 3  # Bonferroni over the three statistics
+    q = float(stats.norm.ppf(1 - level))
     p_J = float(stats.ks_2samp(Ja, Jb).pvalue)
     rel_J = float(abs(Jb.mean() - Ja.mean()) / Ja.mean())
+    # int L: geometric means within a factor 2 (TOST on the mean of ln int L, Welch, normal approx.).
+    la, lb = np.log(Ja), np.log(Jb)
+    dlog = float(lb.mean() - la.mean())
+    se_log = math.sqrt(la.var(ddof=1) / la.size + lb.var(ddof=1) / lb.size)
+    llo, lhi = dlog - q * se_log, dlog + q * se_log
+    j_reject = llo > _MATCH_LOG_MARGIN or lhi < -_MATCH_LOG_MARGIN
+    j_support = -_MATCH_LOG_MARGIN <= llo and lhi <= _MATCH_LOG_MARGIN
+    p_Jt = float(stats.norm.sf((abs(dlog) - _MATCH_LOG_MARGIN) / max(se_log, 1e-300)))
+    # dispersion of ln int L: SGF's at least a third of SGD's (one-sided, bootstrap normal approx.).
+    rho, se_rho = _log_sd_ratio(la, lb, _noise_seed(inst, 7))
+    s_reject = rho + q * se_rho < -_MATCH_SPREAD_MARGIN
+    s_support = rho - q * se_rho >= -_MATCH_SPREAD_MARGIN
+    p_S = float(stats.norm.cdf((rho + _MATCH_SPREAD_MARGIN) / max(se_rho, 1e-300)))
     # test error: equal means within 5% (two one-sided Welch tests, TOST); or KS for the variant.
     diff = float(Tb.mean() - Ta.mean())
     se = math.sqrt(Ta.var(ddof=1) / Ta.size + Tb.var(ddof=1) / Tb.size)
-    q = float(stats.norm.ppf(1 - level))
     lo, hi = (diff - q * se) / Ta.mean(), (diff + q * se) / Ta.mean()
     details = {"R": R, "loss_integral": {"sgd": [float(Ja.mean()), float(Ja.std())],
-                                         "sgf": [float(Jb.mean()), float(Jb.std())], "ks_p": p_J},
+                                         "sgf": [float(Jb.mean()), float(Jb.std())],
+                                         "median_ratio": float(np.median(Jb) / np.median(Ja)),
+                                         "geo_mean_ratio": math.exp(dlog),
+                                         "log_ratio_ci": [llo, lhi], "ks_p": p_J,
+                                         "log_sd_ratio": [rho, rho - q * se_rho, rho + q * se_rho]},
                "test_error": {"sgd": [float(Ta.mean()), float(Ta.std())],
                               "sgf": [float(Tb.mean()), float(Tb.std())],
                               "rel_mean_diff_ci": [lo, hi],
                               "ks_p": float(stats.ks_2samp(Ta, Tb).pvalue)}}
     measured = {"int_L": float(Jb.mean()), "test_error": float(Tb.mean())}
     predicted = {"int_L": float(Ja.mean()), "test_error": float(Ta.mean())}
-    if ks_test_error:
-        p_T = details["test_error"]["ks_p"]
-        return Check.test(reject=min(p_J, p_T) < level, p_value=2 * min(p_J, p_T), level=ctx.level,
-                          supports=True, measured=measured, predicted=predicted, **details)
+    if ks_test_error or ks_loss_integral:  # the falsified "equal in distribution" forms
+        p_T = details["test_error"]["ks_p"] if ks_test_error else 1.0
+        return Check.test(reject=min(p_J, p_T) < level, p_value=min(1.0, 2 * min(p_J, p_T)),
+                          level=ctx.level, supports=True, measured=measured, predicted=predicted,
+                          **details)
     te_reject = lo > 0.05 or hi < -0.05
     te_support = -0.05 <= lo and hi <= 0.05
     t_stat = (abs(diff) / Ta.mean() - 0.05) * Ta.mean() / max(se, 1e-300)
     p_T = float(stats.norm.sf(t_stat))
-    reject = p_J < level or te_reject
-    return Check.test(reject=reject, p_value=min(1.0, 2 * min(p_J, p_T)), level=ctx.level,
-                      supports=te_support and rel_J <= 0.15, measured=measured, predicted=predicted,
-                      margin=min(0.15 - rel_J, 0.05 - max(abs(lo), abs(hi))), **details)
+    reject = j_reject or te_reject or s_reject
+    return Check.test(reject=reject, p_value=min(1.0, 3 * min(p_Jt, p_T, p_S)), level=ctx.level,
+                      supports=te_support and j_support and s_support, measured=measured,
+                      predicted=predicted,
+                      margin=min(_MATCH_LOG_MARGIN - max(abs(llo), abs(lhi)),
+                                 0.05 - max(abs(lo), abs(hi)),
+                                 rho - q * se_rho + _MATCH_SPREAD_MARGIN),
+                      rel_mean_diff_int_L=rel_J, **details)
 
 
 @claim(
@@ -1634,26 +1723,49 @@ def _match_check(inst: dict, ctx, noise: str = "paper", ks_test_error: bool = Fa
     status="empirical",
     kind="distributional",
     statement=r"At the same step $\gamma$ (here $\le\gamma_0$, about a fifth of the edge), the paper's SGF "
-              r"and batch-1 SGD agree in distribution on the loss integral $\int L$, and in mean "
-              r"(within 5%) on the final test error $\|\beta_T-\beta^\star\|^2$. The test-error "
-              r"distributions themselves differ detectably (their spreads are tiny and unequal).",
+              r"and batch-1 SGD agree on the loss integral $\int L$ to within a factor 2 in geometric "
+              r"mean ($|E\ln\int L_{SGF}-E\ln\int L_{SGD}|\le\ln2$) with a comparable spread (the "
+              r"standard deviation of $\ln\int L$ at least a third of SGD's), and in mean (within 5%) on "
+              r"the final test error $\|\beta_T-\beta^\star\|^2$. They are NOT equal in "
+              r"distribution: SGF is a weak $O(\gamma)$ approximation, and at $\gamma\sim\gamma_0$ its "
+              r"$\int L$ has a heavier right tail and a median up to ~30% lower than SGD's (false "
+              r"variants loss_integral_in_distribution, test_error_in_distribution).",
     strategy=_MATCH_STRATEGY,
-    tolerance="R = 24 (dev) paths of each; Bonferroni over two statistics at the claim's level "
-              "(family error 0.01): a two-sample Kolmogorov-Smirnov test on int L (support also needs "
-              "means within 15%), and a two-one-sided Welch test that the test-error means differ by "
-              "< 5% (normal approximation). Rejection -> falsified; no decision -> inconclusive.",
+    tolerance="R = 24 (dev), 32 (ci), 128 (thorough) paths of each; Bonferroni over three "
+              "statistics at the claim's level (family error 0.01): two two-one-sided Welch tests "
+              "(normal approximation): the mean of ln int L differs by < ln 2, the test-error means "
+              "by < 5%; and a one-sided test (bootstrap s.e., 400 resamples seeded by the instance) "
+              "that sd(ln int L_SGF) / sd(ln int L_SGD) >= 1/3 (measured 0.71-1.77 over 7 instances "
+              "at R = 64; the gamma-amplitude SGF gives 0.05-0.25, which the location test alone "
+              "cannot tell from SGD: its geometric-mean ratio is 0.33-0.92). "
+              "The factor-2 margin is an equivalence margin for a weak O(gamma) approximation at "
+              "gamma up to gamma_0 (gamma lambda_max up to ~0.4, no small-step regime): measured "
+              "geometric-mean / median ratios SGF/SGD 0.70-1.09 over 13 instances of this family at "
+              "R = 128 (seed-0 thorough counterexample of the old KS form: median ratio 0.70, KS "
+              "p = 1e-12). ln int L is used because SGF's int L is heavy-tailed (a few paths 3-50x "
+              "the SGD maximum), which makes the arithmetic mean unstable. Rejection -> falsified; "
+              "no decision -> inconclusive.",
     assumptions=_P_CONV + " f in [0.5, 1]; SGF by Milstein at h = gamma/2, SGD with replacement.",
     examples={"dev": 1, "ci": 3, "thorough": 20},
 )
 def sgf_matches_sgd(inst: dict, ctx) -> Check:
-    """Two-sample comparison of SGD and SGF paths: KS on int L, TOST on the test-error mean."""
+    """Two-sample comparison of SGD and SGF paths: TOST on E ln int L (factor 2) and on the
+    test-error mean (5%)."""
     return _match_check(inst, ctx)
+
+
+@sgf_matches_sgd.false_variant(
+    "loss_integral_in_distribution", "SGF and SGD loss integrals are equal in distribution (two-sample KS "
+    "at R = 128; the form this claim had before the thorough run falsified it).",
+    strategy=strat.fixed_family(n=6, d=9, s=1, a=1.0, f=1.0, seeds=1), examples={"dev": 1, "ci": 1})
+def _(inst, ctx):
+    return _match_check(inst, ctx, ks_loss_integral=True, R=128)
 
 
 @sgf_matches_sgd.false_variant("gamma_amplitude", "The SGF with noise amplitude ~ gamma instead of "
                                "sqrt(gamma) also matches SGD.", examples={"dev": 1, "ci": 2})
 def _(inst, ctx):
-    return _match_check(inst, ctx, noise="gamma_amplitude", R=12, h_div=1.0)
+    return _match_check(inst, ctx, noise="gamma_amplitude", R=48, h_div=1.0)
 
 
 @sgf_matches_sgd.false_variant("test_error_in_distribution", "SGF and SGD test errors are equal in "
@@ -1664,12 +1776,13 @@ def _(inst, ctx):
 
 # ------------------------------------------------------------------------------ convergence
 _CONV_STRATEGY = strat.sparse_instance(n=(5, 12), a=(0.3, 1.0), f=(0.25, 1.0), spread=(0.0, 0.3))
-_CONV_CAP = 10.0
+_CONV_CAP = 10.0  # the falsified pathwise cap (false variant pathwise_cap_10)
 
 
-def _conv_check(inst: dict, ctx, f_mult: float = 1.0) -> Check:
+def _conv_check(inst: dict, ctx, f_mult: float = 1.0, cap: float | None = None,
+                R: int | None = None) -> Check:
     data, alpha, gamma = setup(inst)
-    R = ctx.pick(dev=3, ci=4, thorough=16)
+    R = R or ctx.pick(dev=3, ci=4, thorough=16)
     run = sgf_runs(inst, R, h_div=2.0, scheme="milstein", tol=1e-10, t_max=3000.0, f_mult=f_mult)
     J_gf = 0.5 * potential(implicit_for(inst, alpha), alpha)
     if run.diverged.any():
@@ -1680,9 +1793,18 @@ def _conv_check(inst: dict, ctx, f_mult: float = 1.0) -> Check:
         return Check.inconclusive(f"not converged within t = {run.time:g} "
                                   f"(L = {float(run.loss.max()):.2g}); rate unknown",
                                   measured=float(run.loss.max()))
-    ratio = float(run.loss_integral.max() / J_gf)
-    return Check.upper(ratio, _CONV_CAP, final_loss=float(run.loss.max()), time=run.time,
-                       loss_integral=run.loss_integral, gf_loss_integral=J_gf)
+    ratios = run.loss_integral / J_gf
+    details = dict(final_loss=float(run.loss.max()), time=run.time, loss_integral=run.loss_integral,
+                   gf_loss_integral=J_gf, ratio_max=float(ratios.max()),
+                   ratio_median=float(np.median(ratios)), ratio_mean=float(ratios.mean()))
+    if cap is not None:
+        return Check.upper(float(ratios.max()), cap, **details)
+    if not np.all(np.isfinite(run.loss_integral)):
+        return Check(False, measured={"loss_integral": run.loss_integral}, predicted="finite",
+                     margin=-1.0, details=details)
+    # Every path reached L <= 1e-10 with a finite loss integral: the claim. The ratio to GF's
+    # int L is reported (heavy-tailed across paths), not bounded.
+    return Check.upper(float(run.loss.max()), 1e-10, **details)
 
 
 @claim(
@@ -1692,39 +1814,56 @@ def _conv_check(inst: dict, ctx, f_mult: float = 1.0) -> Check:
     kind="upper_bound",
     statement=r"Below a step-size bound, SGF converges: on every path $L(\beta_t)\to0$ and "
               r"$\int_0^\infty L\,dt<\infty$. The paper's constant is unknown (reconstructed); checked "
-              r"for $\gamma\le\gamma_0$ (about a fifth of the measured SGD edge), where "
-              r"$\int L_{SGF}\le10\int L_{GF}$ (an empirical cap; the ratio grows toward the edge).",
+              r"for $\gamma\le\gamma_0$ (about a fifth of the measured SGD edge). No pathwise cap "
+              r"$\int L_{SGF}\le C\int L_{GF}$ holds with a fixed $C$: the ratio is heavy-tailed "
+              r"across paths (median ~1-2, single paths above 30; false variant pathwise_cap_10).",
     strategy=_CONV_STRATEGY,
-    tolerance="every path must reach L <= 1e-10 (Milstein, h = gamma/2) within t = 3000 (else "
-              "inconclusive: no rate is encoded); a diverged path falsifies; int L_SGF / int L_GF <= 10 "
-              "with int L_GF = phi_alpha(beta_hat)/2 (measured 1.2-2.4 on this family).",
+    tolerance="every path must reach L <= 1e-10 (Milstein, h = gamma/2) within t = 3000 with a "
+              "finite int L (else inconclusive: no rate is encoded); a diverged path falsifies. "
+              "The ratio int L_SGF / int L_GF (int L_GF = phi_alpha(beta_hat)/2) is reported in the "
+              "details, not bounded: the earlier empirical cap 10 was a heuristic that the thorough "
+              "run falsified (ratio 31.5 on one of 16 paths of n=5, d=12, seed 5, f=1; the other 15 "
+              "paths 0.6-4.2), and the paper asserts finiteness, not a constant.",
     assumptions=_P_CONV + " f in [0.25, 1].",
     examples={"dev": 2, "ci": 4, "thorough": 40},
 )
 def convergence(inst: dict, ctx) -> Check:
-    """Every SGF path converges and its loss integral stays below the calibrated cap."""
+    """Every SGF path converges (L <= 1e-10) with a finite loss integral; the ratio to GF's
+    integral is reported."""
     return _conv_check(inst, ctx)
 
 
 @convergence.false_variant("any_step_size", "SGF converges at any step size (here 15 gamma_0, about "
                            "3x the measured edge).", examples={"dev": 1, "ci": 2})
 def _(inst, ctx):
-    return _conv_check(inst, ctx, f_mult=15.0)
+    # gamma = 15 gamma_0 whatever the instance's f; 8 paths (3 at dev rarely include a divergence)
+    return _conv_check(inst, ctx, f_mult=15.0 / inst["f"], R=8)
+
+
+@convergence.false_variant(
+    "pathwise_cap_10", "On every path int L_SGF <= 10 int L_GF (the claim's earlier empirical cap), "
+    "16 paths.",
+    strategy=strat.instances({"n": 5, "d": 12, "s": 1, "a": 1.0, "spread": 0.0, "f": 1.0, "seed": 5}),
+    examples={"dev": 1, "ci": 2})
+def _(inst, ctx):
+    return _conv_check(inst, ctx, cap=_CONV_CAP, R=16)
 
 
 # ------------------------------------------------------------------------------ slower is stronger
 _SLOW_STRATEGY = strat.sparse_instance(n=(6, 10), a=(0.3, 1.0), spread=(0.0, 0.0), f=(1.0, 1.0),
                                        s_max_frac=0.3).map(lambda d: {**d, "standardize": 1})
-_SLOW_LEVELS = (0.5, 1.0, 2.0)
+_SLOW_LEVELS = (0.5, 0.75, 1.0)
+_SLOW_H_DIV = 4.0
 
 
-def _slow_runs(inst: dict, ctx) -> list[tuple[float, float, float]]:
+def _slow_runs(inst: dict, ctx, levels: tuple[float, ...] = _SLOW_LEVELS,
+               h_div: float = _SLOW_H_DIV, R: int | None = None) -> list[tuple[float, float, float]]:
     """(kappa = 2 gamma int L, realised mean shrink, gamma) per path over step levels."""
     data, _, gamma0 = setup(inst)
-    R = ctx.pick(dev=2, ci=3, thorough=6)
+    R = R or ctx.pick(dev=2, ci=3, thorough=6)
     out = []
-    for fm in _SLOW_LEVELS:
-        run = sgf_runs(inst, R, h_div=1.0, scheme="milstein", tol=1e-10, t_max=2000.0, f_mult=fm)
+    for fm in levels:
+        run = sgf_runs(inst, R, h_div=h_div, scheme="milstein", tol=1e-10, t_max=2000.0, f_mult=fm)
         for r in np.flatnonzero(~run.diverged):
             kappa = 2 * gamma0 * fm * float(run.loss_integral[r])  # diag(X^T X/n) = 1
             out.append((kappa, float(-run.log_shrink[r].mean()), gamma0 * fm))
@@ -1746,11 +1885,15 @@ def _worst_order_gap(key: np.ndarray, val: np.ndarray, *, factor: float = 1.0,
 
 def _slow_check(inst: dict, ctx, variant: str = "") -> Check:
     data, alpha, _ = setup(inst)
-    pts = sorted(_slow_runs(inst, ctx))
+    if variant == "coarse_2gamma0":  # the form the thorough run falsified
+        pts = sorted(_slow_runs(inst, ctx, levels=(0.5, 1.0, 2.0), h_div=1.0, R=6))
+    else:
+        pts = sorted(_slow_runs(inst, ctx))
     if len(pts) < 4:
         return Check.inconclusive("too many diverged paths")
     kap = np.array([p[0] for p in pts])
     real = np.array([p[1] for p in pts])
+    ratio = real / kap  # realised / predicted shrink: 1 up to the scheme's discretisation error
     if variant == "independent":
         spread = float(real.max() / real.min())
         return Check.upper(spread, 1.1, kappas=kap, realised=real)
@@ -1767,7 +1910,8 @@ def _slow_check(inst: dict, ctx, variant: str = "") -> Check:
     margin = min(m1, m2 + 1e-9)
     return Check(margin >= 0, measured={"min_order_gap": m1, "min_l1_distance_decrease": m2},
                  predicted=">= 0", margin=margin,
-                 details={"kappa": kap, "realised_shrink": real, "l1_distance": dist})
+                 details={"kappa": kap, "realised_shrink": real, "l1_distance": dist,
+                          "realised_over_kappa": [float(ratio.min()), float(ratio.max())]})
 
 
 @claim(
@@ -1778,14 +1922,21 @@ def _slow_check(inst: dict, ctx, variant: str = "") -> Check:
     statement=r"Slower convergence, stronger bias: across SGF runs (several steps and paths), a larger "
               r"$\kappa=2\gamma\int L$ gives a smaller "
               r"$\alpha_\infty=\alpha e^{-\kappa\,\mathrm{diag}(X^\top X/n)}$, "
-              r"monotonically (realised on the paths), and for a uniform shrink (standardised columns, "
+              r"monotonically (realised on the paths, for $\gamma\le\gamma_0$), and for a uniform "
+              r"shrink (standardised columns, "
               r"uniform $\alpha$) a limit closer in $\ell_1$ to the minimum-$\ell_1$ interpolant. The "
               r"mechanism ($\ln(\alpha/\alpha_\infty)$ linear in $\gamma\int L$) is derived "
               r"(pesme2021.sgf.ito_product); the monotone approach to min-l1 is observed.",
     strategy=_SLOW_STRATEGY,
-    tolerance="Milstein paths (h = gamma) at gamma = (0.5, 1, 2) gamma_0, run to L <= 1e-10: any two "
-              "paths whose kappa differ by > 25% (well above the ~5-10% discretisation error of the "
-              "realised shrink) must be ordered; the l1 distance to the LP solution must be "
+    tolerance="Milstein paths (h = gamma/4) at gamma = (0.5, 0.75, 1) gamma_0, run to L <= 1e-10: "
+              "any two paths whose kappa differ by > 25% must be ordered. 25% must exceed the "
+              "scatter of the realised shrink / kappa (the scheme's pathwise discretisation error): "
+              "measured max/min 1.02-1.18 over 6 instances at h = gamma/4, gamma <= gamma_0. The "
+              "earlier form (h = gamma, gamma up to 2 gamma_0) was falsified by thorough (gap "
+              "-0.0066 on seed 1): there realised/kappa spans 0.94-1.82 (1.6x even at h = gamma/4 "
+              "and 2.2x at h = gamma/8 on single 2 gamma_0 paths with large excursions), so the "
+              "pathwise ordering is not resolvable at 2 gamma_0 (false variant coarse_2gamma0). "
+              "The l1 distance to the LP solution must be "
               "non-increasing in kappa up to 1e-9 (1 + |b_l1|_1) (solver accuracy).",
     assumptions=_P_CONV + " columns scaled to |x_j|^2 = n, uniform alpha, s <= 0.3 n.",
     examples={"dev": 1, "ci": 3, "thorough": 30},
@@ -1793,6 +1944,15 @@ def _slow_check(inst: dict, ctx, variant: str = "") -> Check:
 def bias_slower_is_stronger(inst: dict, ctx) -> Check:
     """Ordering of realised shrinks by kappa, and l1 distance of the implied limits to min-l1."""
     return _slow_check(inst, ctx)
+
+
+@bias_slower_is_stronger.false_variant(
+    "coarse_2gamma0", "The same pathwise ordering with gamma up to 2 gamma_0 and Milstein at h = gamma "
+    "(the form falsified by the thorough run).",
+    strategy=strat.instances({"n": 6, "d": 9, "s": 1, "a": 1.0, "spread": 0.0, "f": 1.0, "seed": 1,
+                              "standardize": 1}), examples={"dev": 1, "ci": 1})
+def _(inst, ctx):
+    return _slow_check(inst, ctx, "coarse_2gamma0")
 
 
 @bias_slower_is_stronger.false_variant("independent", "The shrink does not depend on the loss "
@@ -1824,12 +1984,18 @@ _GEN_DENSE = strat.sparse_instance(n=(3, 6), d_over_n=(1.3, 2.0), s_max_frac=1.0
 def _gen_sgf_check(inst: dict, ctx, R: int, tol: float) -> Check:
     data, alpha, gamma = setup(inst)
     te_gf = float(data.test_error(implicit_for(inst, alpha)))
-    run = sgf_runs(inst, R, h_div=1.0, scheme="milstein", tol=tol, t_max=2000.0)
+    run, h_div = _refined_sgf_runs(inst, R, tol, 2000.0)
     if run.diverged.any() or run.loss.max() > tol:
         return Check.inconclusive("SGF did not converge within its budget")
     te = np.array([data.test_error(_sgf_limit(inst, J)[1]) for J in run.loss_integral])
-    return Check.upper(float(te.max()), te_gf, tol=-1e-9 * te_gf, test_errors_sgf=te,
-                       kappa=2 * gamma * run.loss_integral)
+    # 1e-9 te_gf is the precision of a test error from a 1e-10-certified solve. A difference below
+    # it (kappa ~ 1e-6: the two limits agree to ~1e-10) is a tie, not a violation; a resolvable
+    # reversal (te_sgf > te_gf (1 + 1e-9)) falsifies. Strictness is reported per path.
+    prec = 1e-9 * te_gf
+    return Check.upper(float(te.max()), te_gf, tol=prec, test_errors_sgf=te,
+                       kappa=2 * gamma * run.loss_integral, h_div=h_div,
+                       paths_strictly_below=int(np.sum(te < te_gf - prec)),
+                       paths_tied=int(np.sum(np.abs(te - te_gf) <= prec)))
 
 
 @claim(
@@ -1840,12 +2006,21 @@ def _gen_sgf_check(inst: dict, ctx, R: int, tol: float) -> Check:
     statement=r"On sparse regression ($s\le n/5$) with standardised columns (so the SGF shrink "
               r"$\alpha_\infty=\alpha e^{-2\gamma\int L}$ is uniform), every SGF path's limit "
               r"$\hat\beta_{\alpha_\infty}$ has a smaller test error $\|\beta-\beta^\star\|^2$ than the GF "
-              r"limit $\hat\beta_\alpha$. This is the scope in which the paper's 'generalises better' "
+              r"limit $\hat\beta_\alpha$: never larger beyond the solver's precision, and strictly "
+              r"smaller unless the shrink is so small that both limits agree to that precision "
+              r"($\kappa=2\gamma\int L\approx3\cdot10^{-6}$ gave a tie at $10^{-10}$ relative). "
+              r"This is the scope in which the paper's 'generalises better' "
               r"was observed here; it is not a theorem and fails on dense instances, for non-uniform "
               r"shrinks and for discrete SGD (false variants).",
     strategy=_GEN_STRATEGY,
-    tolerance="strict comparison per path (te_SGF < te_GF (1 - 1e-9)); int L from Milstein paths "
-              "(h = gamma) run to L <= 1e-10; deterministic given the seed.",
+    tolerance="per path te_SGF <= te_GF (1 + 1e-9): 1e-9 relative is the precision of a test "
+              "error from two 1e-10-certified solves, so a difference below it is a tie (thorough "
+              "seed-0 run: 0.0005459008918 vs 0.0005459008919 at kappa 2.6e-6), not a violation; "
+              "the count of strictly-below paths is reported. Before the thorough run the check "
+              "demanded te_SGF < te_GF (1 - 1e-9), which flagged that tie. int L from Milstein paths "
+              "(h = gamma, halved up to twice while a path diverges: the explicit scheme blows up on "
+              "some paths at h = gamma for f near 2, and converges at h = gamma/2) run to L <= 1e-10; "
+              "deterministic given the seed.",
     assumptions=_P_CONV + " columns scaled to |x_j|^2 = n; n in [10, 16], d in [2n, 2.5n], "
                           "s <= n/5, uniform alpha = a in [0.3, 1], f in [1, 2].",
     examples={"dev": 1, "ci": 3, "thorough": 40},
@@ -2269,19 +2444,26 @@ def _strat_check(inst: dict, ctx) -> Check:
         return Check.inconclusive("Heun SGF did not converge within its budget")
     hs = [1.0 / lv for lv in levels]
     margins, obs = [], {"limit_slope": [], "product_slope": [], "err_finest_over_ito_effect": []}
+    # Strong convergence of the limit is a mean-square statement: its order is fitted on the RMS
+    # over the paths (a single-path three-level fit scatters, e.g. 0.38 on one thorough path whose
+    # finest error was already 4% of the Itô effect; the RMS slopes over 8 seeds were 0.76-1.35).
+    all_errs = np.array([[float(np.linalg.norm(ladder[lv][1][r] - beta_gf)) for lv in levels]
+                         for r in range(R)])
+    s_lim = _fit_slope(hs, list(np.sqrt((all_errs ** 2).mean(axis=0))))
+    obs["limit_slope_per_path"] = [_fit_slope(hs, list(e)) for e in all_errs]
     for r in range(R):
-        errs = [float(np.linalg.norm(ladder[lv][1][r] - beta_gf)) for lv in levels]
+        errs = list(all_errs[r])
         prods = [float(np.max(np.abs(2.0 * ladder[lv][0].log_shrink[r]))) for lv in levels]
-        s_lim, s_prod = _fit_slope(hs, errs), _fit_slope(hs, prods)
+        s_prod = _fit_slope(hs, prods)
         # Scale: how far the Itô SGF limit of a path with this loss integral would be from GF.
         run_f = ladder[max(levels)][0]
         _, ito = _sgf_limit(inst, float(run_f.loss_integral[r]))
         effect = float(np.linalg.norm(ito - beta_gf))
         ratio = errs[-1] / max(effect, 1e-300)
-        obs["limit_slope"].append(s_lim)
         obs["product_slope"].append(s_prod)
         obs["err_finest_over_ito_effect"].append(ratio)
         margins.append(min(s_lim - 0.5, 2.0 - s_lim, s_prod - 0.4, 2.0 - s_prod, 0.35 - ratio))
+    obs["limit_slope"] = s_lim
     margin = float(min(margins))
     return Check(margin >= 0, measured=obs, predicted={"limit_slope": "[0.5, 2]",
                  "product_slope": "[0.4, 2]", "err_finest_over_ito_effect": "<= 0.35"},
@@ -2302,8 +2484,10 @@ def _strat_check(inst: dict, ctx) -> Check:
     strategy=_STRAT_FAMILY,
     tolerance="Heun on one Brownian path at h = gamma and gamma/4 (dev/ci; plus gamma/16 at "
               "thorough), run to L <= 1e-10 and finished by the exact GF limit from the final state "
-              "(bregman_limit). Fitted slopes: distance of the limit to argmin phi_alpha in "
-              "[0.5, 2] (first order expected; observed 0.67-1.55 on one path per seed), "
+              "(bregman_limit). Fitted slopes: RMS over the paths of the distance of the limit to "
+              "argmin phi_alpha in [0.5, 2] (first order expected; observed 0.67-1.55 on one path "
+              "per seed, RMS of 4 paths 0.76-1.35 at thorough; a single-path fit gave 0.38 once, "
+              "hence the RMS: strong convergence is a mean-square statement), "
               "max |ln(w+ w- / alpha^2)| in [0.4, 2] (observed 1.1-1.7; 0.65-1.1 over h = gamma "
               "... gamma/8); the finest distance below 0.35x the Itô effect "
               "|argmin phi_{alpha_inf} - argmin phi_alpha| of the same path's int L (observed "
