@@ -1,8 +1,10 @@
 """Finding claims: the built-in paper modules, installed plugins, and users' conjecture files.
 
-* Every top-level module of the ``theorems`` package that is not infrastructure is a paper module and
-  is imported on first use of the registry: adding ``theorems/<paper>.py`` with ``@claim`` functions is
-  all it takes to add claims (no list to edit).
+* Every top-level package of ``theorems`` that has a ``claims.py`` is a paper: its ``claims`` module is
+  imported on first use of the registry (adding ``theorems/<paper>/claims.py`` with ``@claim``
+  functions is all it takes to add claims; no list to edit). Importing the paper package itself, or its
+  ``formulas``, registers nothing. A top-level plain module that is not infrastructure is imported as a
+  whole (the older one-file layout).
 * Other packages can contribute claims through the entry-point group ``theorems.claims``.
 * ``load_file(path)`` imports a single file (``theorems falsify FILE.py``).
 """
@@ -27,13 +29,20 @@ LOAD_ERRORS: list[tuple[str, str]] = []
 
 
 def paper_modules() -> list[str]:
+    """The modules whose import registers the built-in claims."""
     import theorems
 
-    return sorted(
-        f"theorems.{m.name}"
-        for m in pkgutil.iter_modules(theorems.__path__)
-        if m.name not in INFRASTRUCTURE and not m.name.startswith("_")
-    )
+    found = []
+    for m in pkgutil.iter_modules(theorems.__path__):
+        if m.name in INFRASTRUCTURE or m.name.startswith("_"):
+            continue
+        if m.ispkg:
+            pkg_dir = Path(theorems.__path__[0]) / m.name
+            if (pkg_dir / "claims.py").is_file() or (pkg_dir / "claims").is_dir():
+                found.append(f"theorems.{m.name}.claims")
+        else:
+            found.append(f"theorems.{m.name}")
+    return sorted(found)
 
 
 def load_builtin_claims() -> Registry:
