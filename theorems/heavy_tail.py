@@ -960,7 +960,7 @@ def infinite_variance_window(inst: dict, ctx) -> Check:
     reject = (not theory_ok) or (not hill_consistent) or (gam - z1 * se > GAMMA0)
     supports = hill_below_2 and gam + z1 * se < GAMMA0
     why = "" if supports else ("Hill CI reaches 2" if not hill_below_2 else "ratio decay undecided")
-    return Check.test(reason=why, reject=reject, p_value=math.nan, level=ctx.level, supports=supports,
+    return Check.test(reason=why, reject=reject, p_value=None, level=ctx.level, supports=supports,
                       measured=hill["alpha_hat"], predicted=alpha,
                       margin=min(hill["half_width"] - abs(hill["alpha_hat"] - alpha),
                                  GAMMA0 - gam - z1 * se),
@@ -1019,7 +1019,7 @@ def finite_variance_below_crit(inst: dict, ctx) -> Check:
     gam, se = _ratio_decay(sim["z"])
     z1 = _z(ctx.level / 2, two_sided=False)
     theory_ok = alpha > 2 and eta < sim["eta_crit"] and abs(m / m_inf - 1) < 1e-4
-    return Check.test(reject=(not theory_ok) or gam + z1 * se < 0, p_value=math.nan,
+    return Check.test(reject=(not theory_ok) or gam + z1 * se < 0, p_value=None,
                       level=ctx.level, supports=gam - z1 * se > GAMMA0, measured=gam,
                       predicted=1 - 2 / alpha, margin=gam - z1 * se - GAMMA0, alpha=alpha,
                       m_iterated=m, m_inf=m_inf, ratio_se=se, eta=eta, K=sim["K"], R=sim["R"])
@@ -1304,7 +1304,7 @@ def _(inst: dict, ctx) -> Check:
     g = _goldie_measure(inst, ctx)
     ratio = g["empirical"] / (2 * g["C"])
     z = _z(ctx.level)
-    return Check.test(reject=abs(ratio - 1) > z * g["se_rel"] + GOLDIE_BIAS, p_value=math.nan,
+    return Check.test(reject=abs(ratio - 1) > z * g["se_rel"] + GOLDIE_BIAS, p_value=None,
                       level=ctx.level, measured=g["empirical"], predicted=2 * g["C"])
 
 
@@ -1571,7 +1571,7 @@ def kesten_tail(inst: dict, ctx) -> Check:
     hu = _hill_check(sim["e"] @ sim["u"], alpha, ctx.level / 2)
     inside = all(h["ci"][0] <= alpha <= h["ci"][1] for h in (hn, hu))
     margin = min(h["half_width"] - abs(h["alpha_hat"] - alpha) for h in (hn, hu))
-    return Check.test(reject=not inside, p_value=math.nan, level=ctx.level, measured=hn["alpha_hat"],
+    return Check.test(reject=not inside, p_value=None, level=ctx.level, measured=hn["alpha_hat"],
                       predicted=alpha, margin=margin, hill_norm=hn, hill_projection=hu,
                       b_less_than_d=int(inst["b"]) < int(inst["d"]), eta=sim["eta"], rho=sim["rho"],
                       K=sim["K"], R=sim["R"])
@@ -1584,7 +1584,7 @@ def _(inst: dict, ctx) -> Check:
     sim = _stationary_vec(inst, ctx)
     alpha = float(inst["alpha"]) / 2
     hn = _hill_check(np.linalg.norm(sim["e"], axis=1), alpha, ctx.level)
-    return Check.test(reject=not hn["ci"][0] <= alpha <= hn["ci"][1], p_value=math.nan,
+    return Check.test(reject=not hn["ci"][0] <= alpha <= hn["ci"][1], p_value=None,
                       level=ctx.level, measured=hn["alpha_hat"], predicted=alpha)
 
 
@@ -2043,7 +2043,7 @@ def gclt_scaling(inst: dict, ctx) -> Check:
     pred = max(1 / float(inst["alpha"]) - 1, -0.5)
     z = _z(ctx.level)
     err = abs(g["slope"] - pred)
-    return Check.test(reject=err > GCLT_DRIFT + z * g["se"], p_value=math.nan, level=ctx.level,
+    return Check.test(reject=err > GCLT_DRIFT + z * g["se"], p_value=None, level=ctx.level,
                       supports=g["se"] < 0.03, measured=g["slope"], predicted=pred,
                       margin=GCLT_DRIFT + z * g["se"] - err, se=g["se"], K=g["K"], rho=g["rho"],
                       eta=g["eta"], R=g["R"])
@@ -2055,5 +2055,5 @@ def _(inst: dict, ctx) -> Check:
     g = _gclt_run(inst, ctx)
     err = abs(g["slope"] + 0.5)
     z = _z(ctx.level)
-    return Check.test(reject=err > GCLT_DRIFT + z * g["se"], p_value=math.nan, level=ctx.level,
+    return Check.test(reject=err > GCLT_DRIFT + z * g["se"], p_value=None, level=ctx.level,
                       measured=g["slope"], predicted=-0.5)

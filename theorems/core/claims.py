@@ -51,6 +51,10 @@ from theorems.core.checks import Check
 # Number of hypothesis examples per profile when a claim does not say otherwise.
 DEFAULT_EXAMPLES: dict[str, int] = {"dev": 20, "ci": 40, "thorough": 500}
 PROFILES = ("dev", "ci", "thorough")
+# Seconds one instance may take before it is stopped and reported as an `error` (per profile; a claim
+# may set its own with ``deadline=``). Enforced with SIGALRM where that is available (the main thread
+# of a POSIX process: the CLI, its process pool and pytest); elsewhere it is checked after the fact.
+DEFAULT_DEADLINE: dict[str, float] = {"dev": 120.0, "ci": 300.0, "thorough": 900.0}
 # Family-wise error rate of the statistical decisions of one claim (or false variant), split over its
 # instances with Bonferroni: an instance's test runs at FAMILY_LEVEL / max_examples.
 FAMILY_LEVEL = 0.01
@@ -63,6 +67,10 @@ class Status(str, enum.Enum):
     DERIVED = "derived"  # follows by calculus from the definitions; re-derived here
     EMPIRICAL = "empirical"  # observed, not proven
     CONJECTURE = "conjecture"  # open: the suite hunts for a counterexample
+    # A conjecture the suite has refuted: its shrunk counterexample is pinned and replayed first on
+    # every run, and the run fails if it is ever *not* falsified (a regression in the search or the
+    # code it exercises).
+    REFUTED = "refuted"
 
 
 class Kind(str, enum.Enum):
@@ -205,6 +213,22 @@ class Claim:
     false_variants: list[FalseVariant] = field(default_factory=list)
     figures: Callable[[Context, str], list[str]] | None = None
     module: str = ""
+    # Instances replayed before the search on every run (like ``hypothesis.example``): the shrunk
+    # counterexamples of a refuted conjecture, so that it stays refuted.
+    pinned: list[Any] = field(default_factory=list)
+    deadline: float | None = None
+
+    @property
+    def expected(self) -> str | None:
+        """The verdict the suite expects: ``holds``, ``falsified`` (refuted), or None (an open question)."""
+        if self.status is Status.CONJECTURE:
+            return None
+        if self.status is Status.REFUTED:
+            return "falsified"
+        return "holds"
+
+    def deadline_for(self, profile: str) -> float:
+        return float(self.deadline) if self.deadline is not None else DEFAULT_DEADLINE[profile]
 
     @property
     def paper_key(self) -> str:
@@ -254,9 +278,7 @@ class Claim:
 
         return decorate
 
-    def add_figures(
-        self, fn: Callable[[Context, str], list[str]]
-    ) -> Callable[[Context, str], list[str]]:
+    def add_figures(self, fn: Callable[[Context, str], list[str]]) -> Callable[[Context, str], list[str]]:
         """Decorator: ``fn(ctx, directory) -> [paths]`` draws this claim's figures."""
         self.figures = fn
         return fn
@@ -273,9 +295,10 @@ class Registry:
 
     def add(self, c: Claim, *, replace: bool = False) -> None:
         if c.id in self._claims and not replace:
-            raise ValueError(
-                f"claim id {c.id!r} is already registered (by {self._claims[c.id].module}); "
-                "claim ids must be unique"
+            old = self._claims[c.id]
+            raise DuplicateClaimError(
+                f"claim id {c.id!r} is defined twice: in {_where(old)} and in {_where(c)}; "
+                "claim ids must be unique (choose another id for your claim)"
             )
         self._claims[c.id] = c
 
@@ -313,6 +336,21 @@ class Registry:
             for c in hits:
                 chosen[c.id] = c
         return sorted(chosen.values(), key=lambda c: c.id)
+
+
+class DuplicateClaimError(ValueError):
+    """Two claims with one id (e.g. a user's conjecture reusing a built-in id)."""
+
+
+def _where(c: Claim) -> str:
+    import inspect
+
+    try:
+        src = inspect.getsourcefile(c.predicate) or "?"
+        line = inspect.getsourcelines(c.predicate)[1]
+        return f"{c.module} ({src}:{line})"
+    except (TypeError, OSError):
+        return c.module or "?"
 
 
 def _matches(claim_id: str, pattern: str) -> bool:
@@ -359,15 +397,30 @@ def claim(
     closed_form: str = "",
     method: str = "",
     examples: Mapping[str, int] | None = None,
+    pinned: Iterable[Any] = (),
+    deadline: float | None = None,
     registry: Registry | None = None,
 ) -> Callable[[Predicate], Claim]:
     """Decorator turning ``predicate(instance, ctx) -> Check`` into a registered :class:`Claim`."""
     if not _ID_RE.match(id):
+        raise ValueError(f"claim id {id!r} must look like '<paper>.<name>' (lowercase, digits, '_', dots)")
+    try:
+        status_v = Status(status)
+    except ValueError:
         raise ValueError(
-            f"claim id {id!r} must look like '<paper>.<name>' (lowercase, digits, '_', dots)"
-        )
-    status_v = Status(status)
-    kind_v = Kind(kind)
+            f"claim {id!r}: unknown status {status!r}; use one of {[s.value for s in Status]}"
+        ) from None
+    try:
+        kind_v = Kind(kind)
+    except ValueError:
+        raise ValueError(
+            f"claim {id!r}: unknown kind {kind!r}; use one of {[k.value for k in Kind]}"
+        ) from None
+    pinned_l = list(pinned)
+    if status_v is Status.REFUTED and not pinned_l:
+        raise ValueError(f"claim {id!r}: a refuted conjecture must pin its counterexample (pinned=[...])")
+    if deadline is not None and not (isinstance(deadline, (int, float)) and deadline > 0):
+        raise ValueError(f"claim {id!r}: deadline must be a positive number of seconds, got {deadline!r}")
     if examples is not None:
         unknown = set(examples) - set(PROFILES)
         if unknown:
@@ -388,6 +441,8 @@ def claim(
             method=method or (fn.__doc__ or "").strip(),
             examples=dict(examples) if examples else None,
             module=fn.__module__,
+            pinned=pinned_l,
+            deadline=float(deadline) if deadline is not None else None,
         )
         (registry or REGISTRY).add(c)
         return c

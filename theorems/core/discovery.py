@@ -100,8 +100,6 @@ def load_file(path: str | Path, registry: Registry = REGISTRY) -> LoadedFile:
             raise
         for cid in set(registry.ids()) - before:
             registry.remove(cid)
-        return LoadedFile(
-            str(p), [], "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-        )
+        return LoadedFile(str(p), [], "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
     new = [registry[c] for c in sorted(set(registry.ids()) - before)]
     return LoadedFile(str(p), new)

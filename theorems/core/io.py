@@ -39,9 +39,7 @@ def atomic_write_json(path: str | os.PathLike[str], obj: Any) -> Path:
     return atomic_write_text(path, json.dumps(jsonable(obj), indent=2, sort_keys=False) + "\n")
 
 
-def save_figure(
-    fig: Any, path: str | os.PathLike[str], data: dict[str, Any] | None = None
-) -> list[str]:
+def save_figure(fig: Any, path: str | os.PathLike[str], data: dict[str, Any] | None = None) -> list[str]:
     """Save a matplotlib figure as PNG atomically, with its data as JSON beside it.
 
     The JSON lets a figure be redrawn without re-simulating. Returns the paths written.

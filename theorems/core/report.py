@@ -102,9 +102,7 @@ def write_junit(path: str, results: list[ClaimResult], total_seconds: float) -> 
             time=f"{sum(c[1].seconds for c in cases):.3f}",
         )
         for cid, verdict, ok, expected in cases:
-            case = ET.SubElement(
-                suite, "testcase", classname=paper, name=cid, time=f"{verdict.seconds:.3f}"
-            )
+            case = ET.SubElement(suite, "testcase", classname=paper, name=cid, time=f"{verdict.seconds:.3f}")
             if ok:
                 continue
             tag = "error" if verdict.outcome is Outcome.ERROR else "failure"
@@ -113,8 +111,6 @@ def write_junit(path: str, results: list[ClaimResult], total_seconds: float) -> 
                 tag,
                 message=f"expected {expected}, got {verdict.outcome.value}: {verdict.reason}"[:500],
             )
-            el.text = str(
-                verdict.evidence.get("traceback") or verdict.evidence.get("counterexample") or ""
-            )
+            el.text = str(verdict.evidence.get("traceback") or verdict.evidence.get("counterexample") or "")
     ET.indent(root)
     atomic_write_text(path, ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n")

@@ -4,35 +4,61 @@ Hypothesis draws instances from the claim's strategy (the paper's assumptions), 
 :class:`~theorems.core.checks.Check` on each, and:
 
 * the first violated instance is shrunk by hypothesis to a minimal counterexample -> ``falsified``;
-* a predicate that raises is shrunk the same way and reported with its traceback -> ``error``;
-* if no instance is violated but some were inconclusive -> ``inconclusive``;
-* otherwise -> ``holds``, with the instance of smallest margin as evidence.
+* a predicate that raises (any exception, ``SystemExit`` included; Ctrl-C excepted) or overruns its
+  deadline is shrunk the same way and reported with its traceback -> ``error``;
+* an inconclusive or vacuous instance is *rejected*, like ``hypothesis.reject()``: it does not use up the
+  example budget, and the search goes on (up to a cap on rejections);
+* otherwise the claim ``holds`` if at least ``min_conclusive`` conclusive instances were found, and is
+  ``inconclusive`` if fewer were (the evidence says how many were tried and why they were rejected).
 
-Each run is reproducible from its seed: hypothesis is seeded with ``(seed, id)`` and its example
-database is off. Predicates are cached by instance, so shrinking and the final replay never recompute a
-known instance, and shrinking stops once the claim's time budget is spent (the counterexample found so
-far is kept).
+Pinned instances (a refuted conjecture's counterexamples) are replayed before the search.
+
+Each run is reproducible from its seed: hypothesis is seeded with ``(seed, id)``, its example database
+is off, and shrinking is bounded by *work* (a number of new evaluations after the first failure), not
+by time, so the counterexample does not depend on the machine. A wall-clock cap guards against
+pathologically slow predicates only; when it is what stopped shrinking, the evidence says so
+(``shrink.stopped_by == "time cap"``) and the counterexample is then machine-dependent. Predicates are
+cached by instance *content*, so shrinking and the final replay never recompute a known instance.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import math
+import signal
+import threading
 import time
 import traceback
 import zlib
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import hypothesis
 from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis.errors import Unsatisfiable
+from hypothesis.errors import Unsatisfiable, UnsatisfiedAssumption
 
 from theorems.core.checks import Check
-from theorems.core.claims import FAMILY_LEVEL, Claim, Context, FalseVariant
+from theorems.core.claims import DEFAULT_DEADLINE, FAMILY_LEVEL, Claim, Context, FalseVariant
 from theorems.core.verdicts import ClaimResult, Outcome, Verdict
 
-# Seconds after which shrinking of a found counterexample stops (the best one so far is kept).
-SHRINK_BUDGET = {"dev": 8.0, "ci": 15.0, "thorough": 120.0}
+# Shrinking is bounded by work: new predicate evaluations after the first failure.
+SHRINK_EVALUATIONS = {"dev": 40, "ci": 80, "thorough": 400}
+# Safety cap in seconds on shrinking (only reached by slow predicates; reported when it is).
+SHRINK_TIME_CAP = {"dev": 30.0, "ci": 60.0, "thorough": 600.0}
+# A claim holds only on at least this many conclusive instances (fewer if its budget is smaller).
+MIN_CONCLUSIVE = 3
+
+
+def reject_cap(max_examples: int) -> int:
+    """Inconclusive/vacuous instances evaluated before the search gives up generating more."""
+    return max(10, 2 * max_examples)
+
+
+def assume_cap(max_examples: int) -> int:
+    """``assume()`` rejections (usually cheap) tolerated before the search gives up generating."""
+    return max(50, 10 * max_examples)
 
 
 class _Violation(AssertionError):
@@ -42,8 +68,50 @@ class _Violation(AssertionError):
         self.check = check
 
 
-def _key(instance: Any) -> str:
-    return repr(instance)
+class PredicateExit(Exception):
+    """A predicate raised a ``BaseException`` that is not an ``Exception`` (e.g. ``sys.exit``)."""
+
+
+class InstanceDeadlineExceeded(Exception):
+    """An instance ran past its claim's deadline."""
+
+
+# Sentinels returned by ``evaluate`` for instances that are not evaluated.
+_SKIP = object()  # shrink budget spent, or generation stopped: counts as passing, records nothing
+
+
+def instance_key(instance: Any) -> str:
+    """A content hash of an instance: numpy arrays by dtype, shape and bytes (not their ``repr``, which
+    elides the middle of large arrays), containers recursively, other objects by ``repr``."""
+    h = hashlib.sha256()
+    _feed(h, instance)
+    return h.hexdigest()
+
+
+def _feed(h: Any, x: Any) -> None:
+    import numpy as np
+
+    if isinstance(x, dict):
+        h.update(b"{")
+        for k in sorted(x, key=repr):
+            _feed(h, k)
+            h.update(b":")
+            _feed(h, x[k])
+        h.update(b"}")
+    elif isinstance(x, (list, tuple)):
+        h.update(b"[" if isinstance(x, list) else b"(")
+        for v in x:
+            _feed(h, v)
+            h.update(b",")
+        h.update(b"]")
+    elif isinstance(x, np.ndarray):
+        a = np.ascontiguousarray(x)
+        h.update(f"nd{a.dtype.str}{a.shape}".encode())
+        h.update(a.tobytes() if a.dtype != object else repr(a.tolist()).encode())
+    elif isinstance(x, float):
+        h.update(b"f" + x.hex().encode())
+    else:
+        h.update(f"{type(x).__name__}:{x!r}".encode())
 
 
 def jsonable(x: Any) -> Any:
@@ -67,6 +135,146 @@ def jsonable(x: Any) -> Any:
     return repr(x)
 
 
+@contextlib.contextmanager
+def instance_deadline(seconds: float | None, what: str) -> Iterator[None]:
+    """Raise :class:`InstanceDeadlineExceeded` in the block after ``seconds`` (SIGALRM; main thread only).
+
+    Pure-Python loops and sleeps are interrupted; a single long C call is interrupted when it returns.
+    Where SIGALRM is unavailable (threads, Windows) the runner checks the time after the call instead.
+    """
+    usable = (
+        seconds is not None
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+        and signal.getitimer(signal.ITIMER_REAL)[0] == 0.0  # nobody else's timer is running
+    )
+    if not usable:
+        yield
+        return
+
+    def on_alarm(signum: int, frame: Any) -> None:
+        raise InstanceDeadlineExceeded(f"{what} ran past its deadline of {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, float(seconds))
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0.0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _is_hypothesis_control(exc: BaseException) -> bool:
+    return isinstance(exc, UnsatisfiedAssumption) or type(exc).__module__.startswith("hypothesis")
+
+
+class _Search:
+    """The per-run state of one predicate's search (cache, tallies, shrink and rejection budgets)."""
+
+    def __init__(
+        self,
+        target_id: str,
+        predicate: Callable[[Any, Context], Check],
+        ctx: Context,
+        *,
+        max_examples: int,
+        deadline: float | None,
+        budget_seconds: float | None,
+    ) -> None:
+        self.target_id, self.predicate, self.ctx = target_id, predicate, ctx
+        self.profile = ctx.profile
+        self.deadline = deadline
+        self.cache: dict[str, Check | BaseException] = {}
+        self.tried: list[tuple[Any, Check]] = []
+        self.rejected: Counter[str] = Counter()
+        self.assume_rejections = 0
+        self.first_failure_at: float | None = None
+        self.shrink_evaluations = 0
+        self.shrink_stopped_by: str | None = None
+        self.generation_stopped: str | None = None
+        self.max_examples = max_examples
+        self.t0 = time.perf_counter()
+        self.budget_seconds = budget_seconds
+
+    # ----------------------------------------------------------------- budgets
+    def _shrink_exhausted(self) -> bool:
+        if self.first_failure_at is None:
+            return False
+        if self.shrink_stopped_by is not None:
+            return True
+        if self.shrink_evaluations >= SHRINK_EVALUATIONS.get(self.profile, 80):
+            self.shrink_stopped_by = "work budget"
+        elif time.perf_counter() - self.first_failure_at > SHRINK_TIME_CAP.get(self.profile, 60.0):
+            self.shrink_stopped_by = "time cap"
+        return self.shrink_stopped_by is not None
+
+    def _generation_exhausted(self) -> bool:
+        if self.first_failure_at is not None or self.generation_stopped is not None:
+            return self.generation_stopped is not None
+        n_rej = sum(self.rejected.values())
+        if n_rej >= reject_cap(self.max_examples):
+            self.generation_stopped = f"{n_rej} instances were inconclusive or vacuous (cap)"
+        elif self.assume_rejections >= assume_cap(self.max_examples):
+            self.generation_stopped = f"{self.assume_rejections} instances failed assume() (cap)"
+        elif self.budget_seconds is not None and time.perf_counter() - self.t0 > self.budget_seconds:
+            self.generation_stopped = f"time budget of {self.budget_seconds:g} s spent"
+        return self.generation_stopped is not None
+
+    # ----------------------------------------------------------------- one instance
+    def evaluate(self, instance: Any) -> Check | BaseException | object:
+        key = instance_key(instance)
+        if key in self.cache:
+            return self.cache[key]
+        if self._shrink_exhausted() or self._generation_exhausted():
+            return _SKIP
+        if self.first_failure_at is not None:
+            self.shrink_evaluations += 1
+        started = time.perf_counter()
+        try:
+            with instance_deadline(self.deadline, f"instance {jsonable(instance)!r}"):
+                check = self.predicate(instance, self.ctx)
+            if self.deadline is not None and time.perf_counter() - started > self.deadline:
+                raise InstanceDeadlineExceeded(
+                    f"instance {jsonable(instance)!r} ran past its deadline of {self.deadline:g} s"
+                )
+            if not isinstance(check, Check):
+                raise TypeError(
+                    f"predicate of {self.target_id!r} returned {type(check).__name__}, expected a Check"
+                )
+        except KeyboardInterrupt:
+            raise
+        except UnsatisfiedAssumption:
+            self.assume_rejections += 1
+            raise
+        except BaseException as exc:  # the user's code raised: an `error` verdict, after shrinking
+            if _is_hypothesis_control(exc):
+                raise
+            err = exc if isinstance(exc, Exception) else PredicateExit(f"{type(exc).__name__}: {exc}")
+            err.__theorems_tb__ = "".join(  # type: ignore[attr-defined]
+                traceback.format_exception(type(exc), exc, exc.__traceback__)
+            )
+            err.__theorems_instance__ = instance  # type: ignore[attr-defined]
+            self.cache[key] = err
+            if self.first_failure_at is None:
+                self.first_failure_at = time.perf_counter()
+            if isinstance(err, InstanceDeadlineExceeded):
+                # do not re-run slow instances to shrink a timeout: report this one
+                self.shrink_stopped_by = "deadline"
+            return err
+        self.cache[key] = check
+        self.tried.append((instance, check))
+        if check.ok is None:
+            self.rejected[_reason_key(check)] += 1
+        elif check.ok is False and self.first_failure_at is None:
+            self.first_failure_at = time.perf_counter()
+        return check
+
+
+def _reason_key(check: Check) -> str:
+    reason = str(check.details.get("reason", "no reason given"))
+    return reason if len(reason) <= 80 else reason[:77] + "..."
+
+
 def run_predicate(
     target_id: str,
     predicate: Callable[[Any, Context], Check],
@@ -76,49 +284,37 @@ def run_predicate(
     profile: str = "dev",
     seed: int = 0,
     figures_dir: str | None = None,
+    pinned: Iterable[Any] = (),
+    deadline: float | None = None,
+    min_conclusive: int | None = None,
+    budget_seconds: float | None = None,
 ) -> Verdict:
-    """Run one predicate over hypothesis-drawn instances; return its verdict."""
+    """Run one predicate over hypothesis-drawn instances; return its verdict.
+
+    ``max_examples`` is the number of *conclusive* instances sought; ``min_conclusive`` the number
+    needed for ``holds`` (default ``min(MIN_CONCLUSIVE, max_examples)``); ``pinned`` instances are
+    replayed first; ``deadline`` (seconds per instance; default by profile) stops a hanging predicate;
+    ``budget_seconds`` stops generating new instances after that long (a time-bounded hunt).
+    """
+    from theorems.core.claims import PROFILES
+
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; use one of {list(PROFILES)}")
+    if max_examples < 1:
+        raise ValueError(f"max_examples must be at least 1, got {max_examples}")
     t0 = time.perf_counter()
     level = FAMILY_LEVEL / max(1, max_examples)
     ctx = Context(profile=profile, seed=seed, level=level, figures_dir=figures_dir)
-    cache: dict[str, tuple[Any, Check | BaseException]] = {}
-    tried: list[tuple[Any, Check]] = []
-    state: dict[str, Any] = {"first_failure_at": None}
-    budget = SHRINK_BUDGET.get(profile, 15.0)
-
-    def evaluate(instance: Any) -> Check | BaseException:
-        key = _key(instance)
-        if key in cache:
-            return cache[key][1]
-        if (
-            state["first_failure_at"] is not None
-            and time.perf_counter() - state["first_failure_at"] > budget
-        ):
-            # Shrink budget spent: treat unseen candidates as passing so hypothesis settles on the
-            # smallest failure found so far (which is cached and replays identically).
-            return Check(True, details={"skipped": "shrink budget spent"})
-        try:
-            check = predicate(instance, ctx)
-            if not isinstance(check, Check):
-                raise TypeError(
-                    f"predicate of {target_id!r} returned {type(check).__name__}, expected a Check"
-                )
-        except hypothesis.errors.UnsatisfiedAssumption:
-            raise
-        except Exception as exc:  # the user's code raised: an `error` verdict, after shrinking
-            exc.__theorems_tb__ = "".join(  # type: ignore[attr-defined]
-                traceback.format_exception(type(exc), exc, exc.__traceback__)
-            )
-            exc.__theorems_instance__ = instance  # type: ignore[attr-defined]
-            cache[key] = (instance, exc)
-            if state["first_failure_at"] is None:
-                state["first_failure_at"] = time.perf_counter()
-            return exc
-        cache[key] = (instance, check)
-        tried.append((instance, check))
-        if check.ok is False and state["first_failure_at"] is None:
-            state["first_failure_at"] = time.perf_counter()
-        return check
+    required = min(MIN_CONCLUSIVE, max_examples) if min_conclusive is None else min_conclusive
+    search = _Search(
+        target_id,
+        predicate,
+        ctx,
+        max_examples=max_examples,
+        deadline=DEFAULT_DEADLINE[profile] if deadline is None else deadline,
+        budget_seconds=budget_seconds,
+    )
+    pinned = list(pinned)
 
     @settings(
         max_examples=max_examples,
@@ -133,76 +329,127 @@ def run_predicate(
     )
     @given(strategy)
     def prop(instance: Any) -> None:
-        result = evaluate(instance)
+        result = search.evaluate(instance)
+        if result is _SKIP:
+            return
         if isinstance(result, BaseException):
             raise result
-        if result.details.get("skipped"):
-            return
+        assert isinstance(result, Check)
+        if result.ok is None:
+            hypothesis.reject()  # inconclusive/vacuous: does not use up the budget
         if math.isfinite(result.margin) and profile == "thorough":
             hypothesis.target(-float(result.margin), label="negative margin")
         if result.ok is False:
             raise _Violation(instance, result)
 
+    for inst in reversed(pinned):
+        prop = hypothesis.example(inst)(prop)
     run_seed = zlib.crc32(f"{seed}:{target_id}".encode())
     prop = hypothesis.seed(run_seed)(prop)
     replay = _replay(target_id, profile, seed)
+
+    def finish(outcome: Outcome, reason: str, ev: dict[str, Any]) -> Verdict:
+        ev = _summary(search, level, required) | ev
+        if pinned:
+            ev["pinned"] = [_pinned_result(search, inst) for inst in pinned]
+        if search.first_failure_at is not None:
+            ev["shrink"] = {
+                "evaluations": search.shrink_evaluations,
+                "stopped_by": search.shrink_stopped_by or "completed",
+                "reproducible": search.shrink_stopped_by != "time cap",
+            }
+        return Verdict(target_id, outcome, reason, ev, time.perf_counter() - t0)
+
     try:
         prop()
     except _Violation as v:
-        ev = _summary(tried, level)
-        ev["counterexample"] = {"instance": jsonable(v.instance), "check": v.check.to_dict()}
-        ev["replay"] = replay | {
-            "call": f"theorems.replay({target_id!r}, {jsonable(v.instance)!r})"
+        ev: dict[str, Any] = {
+            "counterexample": {"instance": jsonable(v.instance), "check": v.check.to_dict()},
+            "replay": replay | {"call": f"theorems.replay({target_id!r}, {jsonable(v.instance)!r})"},
         }
-        reason = _reason_falsified(v.check)
-        return Verdict(target_id, Outcome.FALSIFIED, reason, ev, time.perf_counter() - t0)
+        sharp = sharpness(v.check)
+        if sharp is not None:
+            ev["sharpness"] = sharp
+        return finish(Outcome.FALSIFIED, _reason_falsified(v.check), ev)
     except Unsatisfiable:
-        ev = _summary(tried, level) | {"replay": replay}
-        return Verdict(
-            target_id,
+        return finish(
             Outcome.INCONCLUSIVE,
-            "no generated instance satisfied the assumptions",
-            ev,
-            time.perf_counter() - t0,
+            "no generated instance was conclusive: " + _rejection_text(search),
+            {"replay": replay},
         )
-    except Exception as exc:  # raised by the predicate (shrunk) or by the strategy
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # raised by the predicate (shrunk) or by the strategy
+        if isinstance(exc, (SystemExit, GeneratorExit)) or not isinstance(exc, Exception):
+            exc = PredicateExit(f"{type(exc).__name__}: {exc}")
         inst = getattr(exc, "__theorems_instance__", None)
-        ev = _summary(tried, level)
-        ev["traceback"] = getattr(exc, "__theorems_tb__", None) or "".join(
-            traceback.format_exception(type(exc), exc, exc.__traceback__)
-        )
-        ev["error_instance"] = jsonable(inst)
-        ev["replay"] = replay
-        return Verdict(
-            target_id, Outcome.ERROR, f"{type(exc).__name__}: {exc}", ev, time.perf_counter() - t0
-        )
+        ev = {
+            "traceback": getattr(exc, "__theorems_tb__", None)
+            or "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)),
+            "error_instance": jsonable(inst),
+            "replay": replay
+            | ({"call": f"theorems.replay({target_id!r}, {jsonable(inst)!r})"} if inst is not None else {}),
+        }
+        return finish(Outcome.ERROR, f"{type(exc).__name__}: {exc}", ev)
 
-    ev = _summary(tried, level) | {"replay": replay}
-    n_inc = ev["instances_inconclusive"]
-    if not tried:
-        return Verdict(
-            target_id,
-            Outcome.INCONCLUSIVE,
-            "no instance was evaluated",
-            ev,
-            time.perf_counter() - t0,
-        )
-    if n_inc:
-        reasons = sorted({str(c.details.get("reason", "")) for _, c in tried if c.ok is None})
-        return Verdict(
-            target_id,
-            Outcome.INCONCLUSIVE,
-            f"{n_inc} of {len(tried)} instances inconclusive: " + "; ".join(reasons)[:300],
-            ev,
-            time.perf_counter() - t0,
-        )
-    return Verdict(
-        target_id,
-        Outcome.HOLDS,
-        f"held on all {len(tried)} instances",
-        ev,
-        time.perf_counter() - t0,
-    )
+    n_conclusive = sum(1 for _, c in search.tried if c.ok is not None)
+    if n_conclusive >= required and n_conclusive > 0:
+        reason = f"held on all {n_conclusive} conclusive instances"
+        if search.rejected or search.assume_rejections:
+            reason += f" ({_rejection_text(search)})"
+        return finish(Outcome.HOLDS, reason, {"replay": replay})
+    why = f"only {n_conclusive} conclusive instance(s), {required} needed; " + _rejection_text(search)
+    if search.generation_stopped:
+        why += f"; search stopped: {search.generation_stopped}"
+    return finish(Outcome.INCONCLUSIVE, why, {"replay": replay})
+
+
+def _pinned_result(search: _Search, instance: Any) -> dict[str, Any]:
+    res = search.cache.get(instance_key(instance))
+    out: dict[str, Any] = {"instance": jsonable(instance)}
+    if isinstance(res, Check):
+        out["ok"] = res.ok
+        out["falsified"] = res.ok is False
+    elif isinstance(res, BaseException):
+        out["ok"] = None
+        out["falsified"] = False
+        out["error"] = f"{type(res).__name__}: {res}"
+    else:
+        out["ok"] = None
+        out["falsified"] = False
+        out["error"] = "not evaluated"
+    return out
+
+
+def _rejection_text(search: _Search) -> str:
+    parts = []
+    n_rej = sum(search.rejected.values())
+    if n_rej:
+        top = "; ".join(f"{k} (x{n})" for k, n in search.rejected.most_common(3))
+        parts.append(f"{n_rej} rejected as inconclusive/vacuous: {top}")
+    if search.assume_rejections:
+        parts.append(f"{search.assume_rejections} failed the claim's assume()")
+    return ", ".join(parts) if parts else "no instance rejected"
+
+
+def sharpness(check: Check) -> dict[str, Any] | None:
+    """By how much a counterexample violates the claim: in tolerances, relative to the prediction, or
+    in decades of p-value below the test's level. Large values mean the check was not near its
+    boundary (a false variant that misses by 400 tolerances proves little)."""
+    d = check.details
+    if d.get("relation") == "test" or "p_value" in d:
+        p, lev = d.get("p_value"), d.get("level")
+        if isinstance(p, (int, float)) and isinstance(lev, (int, float)) and p > 0 and lev > 0:
+            return {"value": math.log10(lev / p), "unit": "decades of p-value below the level"}
+        return None
+    if not math.isfinite(check.margin):
+        return None
+    if check.tolerance is not None and math.isfinite(check.tolerance) and check.tolerance > 0:
+        return {"value": -check.margin / check.tolerance, "unit": "tolerances"}
+    pred = check.predicted
+    if isinstance(pred, (int, float)) and math.isfinite(pred) and pred != 0:
+        return {"value": -check.margin / abs(pred), "unit": "relative to the prediction"}
+    return {"value": -check.margin, "unit": "absolute (no tolerance stated)"}
 
 
 def _reason_falsified(check: Check) -> str:
@@ -213,10 +460,9 @@ def _reason_falsified(check: Check) -> str:
         parts.append(f"predicted {_fmt(check.predicted)}")
     if math.isfinite(check.margin):
         parts.append(f"margin {check.margin:.3g}")
-    if "p_value" in check.details:
-        parts.append(
-            f"p={check.details['p_value']:.3g} < level {check.details.get('level', 0):.3g}"
-        )
+    p = check.details.get("p_value")
+    if isinstance(p, (int, float)) and math.isfinite(p):
+        parts.append(f"p={p:.3g} < level {check.details.get('level', 0):.3g}")
     if "reason" in check.details:
         parts.append(str(check.details["reason"]))
     return "counterexample: " + ", ".join(parts) if parts else "counterexample found"
@@ -231,11 +477,17 @@ def _fmt(x: Any) -> str:
     return s if len(s) < 60 else s[:57] + "..."
 
 
-def _summary(tried: list[tuple[Any, Check]], level: float) -> dict[str, Any]:
+def _summary(search: _Search, level: float, required: int) -> dict[str, Any]:
+    tried = search.tried
     conclusive = [(i, c) for i, c in tried if c.ok is not None]
     ev: dict[str, Any] = {
         "instances_tried": len(tried),
-        "instances_inconclusive": sum(1 for _, c in tried if c.ok is None),
+        "instances_conclusive": len(conclusive),
+        "instances_inconclusive": sum(1 for _, c in tried if c.ok is None and not c.vacuous),
+        "instances_vacuous": sum(1 for _, c in tried if c.vacuous),
+        "assume_rejections": search.assume_rejections,
+        "rejection_reasons": dict(search.rejected.most_common(5)),
+        "required_conclusive": required,
         # statistical decisions: family error rate per claim, Bonferroni-split over instances
         "family_error_rate": FAMILY_LEVEL,
         "instance_level": level,
@@ -258,60 +510,107 @@ def _replay(target_id: str, profile: str, seed: int) -> dict[str, str]:
     return {"command": f"theorems verify '{claim_id}' --profile {profile} --seed {seed}"}
 
 
-def run_false_variant(
-    variant: FalseVariant, profile: str, seed: int, figures_dir: str | None = None
+def _has_strategy(strategy: Any) -> bool:
+    return strategy is not None
+
+
+def run_claim_predicate(
+    c: Claim,
+    profile: str = "dev",
+    seed: int = 0,
+    figures_dir: str | None = None,
+    *,
+    max_examples: int | None = None,
+    budget_seconds: float | None = None,
 ) -> Verdict:
+    """The verdict on a claim itself (not its false variants)."""
+    return run_predicate(
+        c.id,
+        c.predicate,
+        c.get_strategy(),
+        max_examples=max_examples or c.max_examples(profile),
+        profile=profile,
+        seed=seed,
+        figures_dir=figures_dir,
+        pinned=c.pinned,
+        deadline=c.deadline_for(profile),
+        # a claim without a strategy has exactly one instance ({}), so one conclusive check suffices
+        min_conclusive=None if _has_strategy(c.strategy) else 1,
+        budget_seconds=budget_seconds,
+    )
+
+
+def run_false_variant(
+    variant: FalseVariant,
+    profile: str,
+    seed: int,
+    figures_dir: str | None = None,
+    *,
+    max_examples: int | None = None,
+    budget_seconds: float | None = None,
+) -> Verdict:
+    parent = variant.parent
+    has_strategy = _has_strategy(variant.strategy) or (parent is not None and _has_strategy(parent.strategy))
     return run_predicate(
         variant.id,
         variant.predicate,
         variant.get_strategy(),
-        max_examples=variant.max_examples(profile),
+        max_examples=max_examples or variant.max_examples(profile),
         profile=profile,
         seed=seed,
         figures_dir=figures_dir,
+        deadline=parent.deadline_for(profile) if parent is not None else None,
+        min_conclusive=None if has_strategy else 1,
+        budget_seconds=budget_seconds,
+    )
+
+
+def _error_verdict(target_id: str, exc: BaseException) -> Verdict:
+    return Verdict(
+        target_id,
+        Outcome.ERROR,
+        f"{type(exc).__name__}: {exc}",
+        {"traceback": "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))},
     )
 
 
 def run_claim(
-    c: Claim, profile: str = "dev", seed: int = 0, figures_dir: str | None = None
+    c: Claim,
+    profile: str = "dev",
+    seed: int = 0,
+    figures_dir: str | None = None,
+    *,
+    max_examples: int | None = None,
+    budget_seconds: float | None = None,
 ) -> ClaimResult:
-    """Verify a claim and its false variants. Never raises for a claim's own failures."""
+    """Verify a claim and its false variants. Never raises for a claim's own failures (Ctrl-C aside)."""
     try:
-        strategy = c.get_strategy()
-        verdict = run_predicate(
-            c.id,
-            c.predicate,
-            strategy,
-            max_examples=c.max_examples(profile),
-            profile=profile,
-            seed=seed,
-            figures_dir=figures_dir,
+        verdict = run_claim_predicate(
+            c, profile, seed, figures_dir, max_examples=max_examples, budget_seconds=budget_seconds
         )
-    except Exception as exc:
-        verdict = Verdict(
-            c.id,
-            Outcome.ERROR,
-            f"{type(exc).__name__}: {exc}",
-            {"traceback": traceback.format_exc()},
-        )
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:
+        verdict = _error_verdict(c.id, exc)
     variants = []
     for v in c.false_variants:
         try:
-            variants.append(run_false_variant(v, profile, seed, figures_dir))
-        except Exception as exc:
             variants.append(
-                Verdict(
-                    v.id,
-                    Outcome.ERROR,
-                    f"{type(exc).__name__}: {exc}",
-                    {"traceback": traceback.format_exc()},
+                run_false_variant(
+                    v, profile, seed, figures_dir, max_examples=max_examples, budget_seconds=budget_seconds
                 )
             )
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:
+            variants.append(_error_verdict(v.id, exc))
     figures: list[str] = []
     if figures_dir and c.figures is not None:
         try:
             ctx = Context(profile=profile, seed=seed, figures_dir=figures_dir)
             figures = list(c.figures(ctx, figures_dir) or [])
-        except Exception as exc:  # a figure must never cost the verdicts
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # a figure must never cost the verdicts
             figures = [f"error: {type(exc).__name__}: {exc}"]
     return ClaimResult(c.id, c.paper.key, c.status.value, c.kind.value, verdict, variants, figures)

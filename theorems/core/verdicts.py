@@ -57,10 +57,15 @@ class ClaimResult:
         """The suite's expectation: the claim holds and every false variant is falsified.
 
         A claim of status ``conjecture`` is a question, not an expectation: its verdict is reported
-        but does not fail the run unless the search itself errored.
+        but does not fail the run unless the search itself errored. A ``refuted`` conjecture is
+        expected to be falsified by its pinned counterexample.
         """
         if self.status == "conjecture":
             claim_ok = self.verdict.outcome is not Outcome.ERROR
+        elif self.status == "refuted":
+            # A refuted conjecture must stay refuted, by its pinned counterexample itself.
+            pinned = self.verdict.evidence.get("pinned") or []
+            claim_ok = self.verdict.outcome is Outcome.FALSIFIED and all(p.get("falsified") for p in pinned)
         else:
             claim_ok = self.verdict.outcome is Outcome.HOLDS
         return claim_ok and all(v.outcome is Outcome.FALSIFIED for v in self.false_variants)
