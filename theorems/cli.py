@@ -19,6 +19,7 @@ from theorems.core.claims import PROFILES, Claim, UnknownClaimError
 from theorems.core.verdicts import ClaimResult, Outcome, Verdict
 
 DEFAULT_JSON = "theorems-report.json"
+DEFAULT_FALSIFY_JSON = "theorems-falsify-report.json"
 
 
 class UsageError(Exception):
@@ -40,9 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("id")
 
     def run_opts(sp: argparse.ArgumentParser) -> None:
-        default_profile = os.environ.get("THEOREMS_PROFILE") or (
-            "ci" if os.environ.get("CI") else "dev"
-        )
+        default_profile = os.environ.get("THEOREMS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
         sp.add_argument(
             "--profile",
             choices=PROFILES,
@@ -50,7 +49,27 @@ def _parser() -> argparse.ArgumentParser:
             help="dev (quick, default), ci, thorough (many examples)",
         )
         sp.add_argument("--seed", type=_nonneg_int, default=0, help="run seed (default 0)")
-        sp.add_argument("--jobs", type=_pos_int, default=1, help="parallel processes (default 1)")
+        sp.add_argument(
+            "--jobs",
+            type=_pos_int,
+            default=_default_jobs(),
+            help=f"parallel processes (default: the usable CPU cores, here {_default_jobs()})",
+        )
+        sp.add_argument(
+            "--max-examples",
+            type=_pos_int,
+            default=None,
+            metavar="N",
+            help="conclusive instances sought per claim and variant (default: the claim's, by profile)",
+        )
+        sp.add_argument(
+            "--budget",
+            type=_pos_float,
+            default=None,
+            metavar="SECONDS",
+            help="stop generating new instances for a claim after SECONDS (a time-bounded hunt; "
+            "with --max-examples large, the search runs until the budget is spent)",
+        )
         sp.add_argument(
             "--json",
             metavar="PATH",
@@ -62,9 +81,7 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--quiet", action="store_true", help="no progress display")
 
     v = sub.add_parser("verify", help="run claims and their false variants")
-    v.add_argument(
-        "ids", nargs="*", metavar="ID", help="claim ids, prefixes or globs (default: all)"
-    )
+    v.add_argument("ids", nargs="*", metavar="ID", help="claim ids, prefixes or globs (default: all)")
     run_opts(v)
 
     f = sub.add_parser("falsify", help="hunt for counterexamples to the conjectures in a file")
@@ -92,6 +109,26 @@ def _int_at_least(minimum: int, what: str):
 
 
 _pos_int = _int_at_least(1, "a positive integer")
+
+
+def _pos_float(s: str) -> float:
+    try:
+        v = float(s)
+    except ValueError:
+        v = -1.0
+    if not (v > 0 and v < float("inf")):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {s!r}")
+    return v
+
+
+def _default_jobs() -> int:
+    try:
+        n = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        n = os.cpu_count() or 1
+    return max(1, n)
+
+
 _nonneg_int = _int_at_least(0, "a non-negative integer")
 
 
@@ -118,9 +155,7 @@ def _print_table(title: str, headers: list[str], rows: list[list[str]]) -> None:
             t.add_row(*r)
         con.print(t)
         return
-    widths = [
-        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)
-    ]
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
     print(title)
     print("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)))
     print("  ".join("-" * w for w in widths))
@@ -145,9 +180,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     import theorems
 
     reg = theorems.registry()
-    rows = [
-        [c.id, c.paper.key, c.status.value, c.kind.value, str(len(c.false_variants))] for c in reg
-    ]
+    rows = [[c.id, c.paper.key, c.status.value, c.kind.value, str(len(c.false_variants))] for c in reg]
     _print_table(f"{len(rows)} claims", ["id", "paper", "status", "kind", "false variants"], rows)
     _report_load_errors()
     return 0
@@ -199,11 +232,11 @@ def _worker_init(files: list[str]) -> None:
         load_file(f)
 
 
-def _worker(claim_id: str, profile: str, seed: int, figures: str | None) -> ClaimResult:
+def _worker(claim_id: str, profile: str, seed: int, figures: str | None, limits: dict) -> ClaimResult:
     from theorems.core.claims import REGISTRY
     from theorems.core.runner import run_claim
 
-    return run_claim(REGISTRY[claim_id], profile=profile, seed=seed, figures_dir=figures)
+    return run_claim(REGISTRY[claim_id], profile=profile, seed=seed, figures_dir=figures, **limits)
 
 
 def _error_result(c: Claim, message: str, tb: str = "") -> ClaimResult:
@@ -220,9 +253,13 @@ def run_many(
     figures: str | None,
     quiet: bool,
     files: Sequence[str] = (),
+    max_examples: int | None = None,
+    budget: float | None = None,
 ) -> tuple[list[ClaimResult], bool]:
     """Run claims (in parallel processes when jobs > 1). Returns (results, interrupted)."""
     from theorems.core.runner import run_claim
+
+    limits = {"max_examples": max_examples, "budget_seconds": budget}
 
     results: dict[str, ClaimResult] = {}
     interrupted = False
@@ -231,14 +268,12 @@ def run_many(
         if jobs == 1 or len(claims) <= 1:
             for c in claims:
                 progress.start(c.id)
-                results[c.id] = run_claim(c, profile=profile, seed=seed, figures_dir=figures)
+                results[c.id] = run_claim(c, profile=profile, seed=seed, figures_dir=figures, **limits)
                 progress.done(results[c.id])
         else:
-            ex = ProcessPoolExecutor(
-                max_workers=jobs, initializer=_worker_init, initargs=(list(files),)
-            )
+            ex = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(list(files),))
             try:
-                futs = {ex.submit(_worker, c.id, profile, seed, figures): c for c in claims}
+                futs = {ex.submit(_worker, c.id, profile, seed, figures, limits): c for c in claims}
                 for fut in as_completed(futs):
                     c = futs[fut]
                     try:
@@ -246,13 +281,11 @@ def run_many(
                     except Exception as exc:
                         import traceback
 
-                        results[c.id] = _error_result(
-                            c, f"worker failed: {exc}", traceback.format_exc()
-                        )
+                        results[c.id] = _error_result(c, f"worker failed: {exc}", traceback.format_exc())
                     progress.done(results[c.id])
             except KeyboardInterrupt:
-                # keep what finished; do not wait for the claims still running
-                ex.shutdown(wait=False, cancel_futures=True)
+                # keep what finished; do not wait for the claims still running: stop the workers
+                _terminate_pool(ex)
                 raise
             ex.shutdown()
     except KeyboardInterrupt:
@@ -261,6 +294,19 @@ def run_many(
         progress.close()
     ordered = [results[c.id] for c in claims if c.id in results]
     return ordered, interrupted
+
+
+def _terminate_pool(ex: ProcessPoolExecutor) -> None:
+    """Cancel pending claims and end the worker processes now (Ctrl-C must return at once)."""
+    procs = list(getattr(ex, "_processes", {}).values())  # no public handle on the workers
+    ex.shutdown(wait=False, cancel_futures=True)
+    for proc in procs:
+        try:
+            proc.terminate()
+        except Exception:  # pragma: no cover - already gone
+            pass
+    for proc in procs:
+        proc.join(timeout=2)
 
 
 class _Progress:
@@ -292,8 +338,7 @@ class _Progress:
         else:
             mark = "ok" if r.passed else "FAIL"
             print(
-                f"[{self.n}/{self.total}] {r.claim_id}: {r.verdict.outcome.value} "
-                f"({r.seconds:.1f}s) {mark}",
+                f"[{self.n}/{self.total}] {r.claim_id}: {r.verdict.outcome.value} ({r.seconds:.1f}s) {mark}",
                 file=sys.stderr,
                 flush=True,
             )
@@ -303,13 +348,17 @@ class _Progress:
             self._rich.stop()
 
 
+_RELATION_LABEL = {"upper": "bound (<=)", "lower": "bound (>=)", "close": "pred", "test": "pred"}
+
+
 def _evidence_cell(r: ClaimResult) -> str:
     ev = r.verdict.evidence
-    if r.verdict.outcome is Outcome.FALSIFIED:
+    if r.verdict.outcome is not Outcome.HOLDS:
         return r.verdict.reason[:90]
-    if r.verdict.outcome is Outcome.ERROR or r.verdict.outcome is Outcome.INCONCLUSIVE:
-        return r.verdict.reason[:90]
-    parts = [f"n={ev.get('instances_tried', 0)}"]
+    parts = [f"n={ev.get('instances_conclusive', ev.get('instances_tried', 0))}"]
+    n_rej = ev.get("instances_inconclusive", 0) + ev.get("instances_vacuous", 0)
+    if n_rej or ev.get("assume_rejections"):
+        parts.append(f"rejected {n_rej + ev.get('assume_rejections', 0)}")
     if "margin" in ev:
         parts.append(f"min margin {ev['margin']:.3g}")
     worst = ev.get("worst", {}).get("check", {})
@@ -319,7 +368,8 @@ def _evidence_cell(r: ClaimResult) -> str:
         parts.append(f"p={pv:.3g}")
     m, p = worst.get("measured"), worst.get("predicted")
     if isinstance(m, (int, float)) and isinstance(p, (int, float)):
-        parts.append(f"meas {m:.4g} vs pred {p:.4g}")
+        label = _RELATION_LABEL.get(det.get("relation", ""), "pred")
+        parts.append(f"meas {m:.4g} vs {label} {p:.4g}")
     return ", ".join(parts)
 
 
@@ -334,34 +384,55 @@ def _variants_cell(r: ClaimResult) -> str:
     return cell
 
 
-def print_results(results: list[ClaimResult], title: str) -> None:
+def _expected(status: str) -> Outcome | None:
+    return {"conjecture": None, "refuted": Outcome.FALSIFIED}.get(status, Outcome.HOLDS)
+
+
+def print_results(results: list[ClaimResult], title: str, *, full_tracebacks: bool = False) -> None:
     rows = []
     for r in results:
-        expected = None if r.status == "conjecture" else Outcome.HOLDS
         rows.append(
             [
                 r.claim_id,
                 r.status,
-                _verdict_cell(r.verdict.outcome, expected),
+                _verdict_cell(r.verdict.outcome, _expected(r.status)),
                 _variants_cell(r),
                 _evidence_cell(r),
                 f"{r.seconds:.1f}",
             ]
         )
     _print_table(title, ["claim", "status", "verdict", "false variants", "evidence", "s"], rows)
-    # Counterexamples found for the false variants, and anything unexpected, in full.
+    # Counterexamples found for the claims, and anything unexpected, in full.
     for r in results:
         for v in [r.verdict, *r.false_variants]:
             ce = v.evidence.get("counterexample")
             if v.outcome is Outcome.ERROR:
                 print(f"\n{v.id}: error: {v.reason}")
+                inst = v.evidence.get("error_instance")
+                if inst is not None:
+                    print(f"    instance: {inst}")
                 tb = v.evidence.get("traceback")
                 if tb:
-                    print(textwrap.indent(tb.strip().splitlines()[-1], "    "))
+                    shown = tb.strip() if full_tracebacks else tb.strip().splitlines()[-1]
+                    print(textwrap.indent(shown, "    "))
             elif ce is not None and v.id == r.claim_id:
                 print(
                     f"\n{v.id}: {v.outcome.value}: {v.reason}\n    instance: {ce['instance']}"
                     f"\n    replay: {v.evidence.get('replay', {}).get('call', '')}"
+                )
+                details = {
+                    k: val
+                    for k, val in (ce.get("check", {}).get("details") or {}).items()
+                    if k not in ("relation",)
+                }
+                if details:
+                    print(textwrap.indent(textwrap.fill(f"details: {details}", 110), "    "))
+            pinned = v.evidence.get("pinned") or []
+            lost = [p for p in pinned if not p.get("falsified")]
+            if lost:
+                print(
+                    f"\n{v.id}: REGRESSION: {len(lost)} pinned counterexample(s) no longer "
+                    f"falsify it: {[p['instance'] for p in lost]}"
                 )
 
 
@@ -376,6 +447,51 @@ def _report_load_errors() -> list[dict[str, str]]:
         )
         out.append({"module": name, "traceback": tb})
     return out
+
+
+def check_output_path(path: str | None, what: str, *, directory: bool = False) -> None:
+    """Refuse an output path that cannot be written *before* a run (exit 2), not after it."""
+    if path is None or path == "-":
+        return
+    if path.strip() == "":
+        raise UsageError(f"{what}: empty path")
+    target = os.path.abspath(path)
+    if directory:
+        if os.path.exists(target) and not os.path.isdir(target):
+            raise UsageError(f"{what}: {path!r} exists and is not a directory")
+        probe = target
+        while not os.path.exists(probe):
+            probe = os.path.dirname(probe)
+        if not os.path.isdir(probe):
+            raise UsageError(f"{what}: cannot create {path!r}: {probe!r} is not a directory")
+        if not os.access(probe, os.W_OK | os.X_OK):
+            raise UsageError(f"{what}: cannot write into {probe!r} (permission denied)")
+        return
+    if os.path.isdir(target):
+        raise UsageError(f"{what}: {path!r} is a directory; give a file path")
+    parent = os.path.dirname(target)
+    probe = parent
+    while not os.path.exists(probe):
+        probe = os.path.dirname(probe)
+    if not os.path.isdir(probe):
+        raise UsageError(f"{what}: cannot create {path!r}: {probe!r} is a file, not a directory")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise UsageError(f"{what}: cannot write into {probe!r} (permission denied)")
+    if os.path.exists(target) and not os.access(target, os.W_OK):
+        raise UsageError(f"{what}: {path!r} is not writable (permission denied)")
+
+
+def _json_path(args: argparse.Namespace, default_json: str | None) -> str | None:
+    path = args.json if args.json is not None else default_json
+    return None if not path or path == "-" else path
+
+
+def check_run_outputs(args: argparse.Namespace, default_json: str | None) -> None:
+    if args.json is not None and args.json.strip() == "":
+        raise UsageError("--json: empty path (use '-' for no JSON report)")
+    check_output_path(_json_path(args, default_json), "--json")
+    check_output_path(args.junit, "--junit")
+    check_output_path(args.figures, "--figures", directory=True)
 
 
 def _finish(
@@ -402,12 +518,8 @@ def _finish(
         interrupted=interrupted,
         load_errors=load_errors,
     )
-    json_path = args.json if args.json is not None else default_json
-    if json_path and json_path != "-":
-        write_json(json_path, report)
-    if args.junit:
-        write_junit(args.junit, results, total)
-    print_results(results, title)
+    # The verdicts are shown first: a report that cannot be written must not cost them.
+    print_results(results, title, full_tracebacks=falsify)
     s = summary(results)
     if falsify:
         k = s["claims_by_verdict"]
@@ -422,18 +534,30 @@ def _finish(
             f"{s['false_variants_falsified']}/{s['false_variants']} false variants falsified; "
             f"{total:.1f} s (profile {args.profile}, seed {args.seed})"
         )
-    if json_path and json_path != "-":
-        print(f"report: {json_path}")
+    write_failed = False
+    json_path = _json_path(args, default_json)
+    for path, write in (
+        (json_path, lambda p: write_json(p, report)),
+        (args.junit, lambda p: write_junit(p, results, total)),
+    ):
+        if not path:
+            continue
+        try:
+            write(path)
+        except OSError as exc:
+            write_failed = True
+            print(f"theorems: error: could not write {path}: {exc}", file=sys.stderr)
+        else:
+            if path == json_path:
+                print(f"report: {json_path}")
     if interrupted:
         print("interrupted: the partial report was written", file=sys.stderr)
         return 130
+    if write_failed:
+        return 1
     if falsify:  # a hunt succeeds (exit 1) when it finds a counterexample or an error
-        found = any(
-            v.outcome in (Outcome.FALSIFIED, Outcome.ERROR) for r in results for v in [r.verdict]
-        )
-        bad_variants = any(
-            v.outcome is not Outcome.FALSIFIED for r in results for v in r.false_variants
-        )
+        found = any(v.outcome in (Outcome.FALSIFIED, Outcome.ERROR) for r in results for v in [r.verdict])
+        bad_variants = any(v.outcome is not Outcome.FALSIFIED for r in results for v in r.false_variants)
         return 1 if found or bad_variants or load_errors else 0
     return 0 if s["ok"] and not load_errors else 1
 
@@ -442,6 +566,7 @@ def cmd_verify(args: argparse.Namespace, argv: list[str]) -> int:
     import theorems
 
     t0 = time.perf_counter()
+    check_run_outputs(args, DEFAULT_JSON)
     claims = theorems.registry().select(args.ids)
     results, interrupted = run_many(
         claims,
@@ -450,6 +575,8 @@ def cmd_verify(args: argparse.Namespace, argv: list[str]) -> int:
         jobs=args.jobs,
         figures=args.figures,
         quiet=args.quiet,
+        max_examples=args.max_examples,
+        budget=args.budget,
     )
     return _finish(
         results,
@@ -466,22 +593,29 @@ def cmd_falsify(args: argparse.Namespace, argv: list[str]) -> int:
     from theorems.core.discovery import load_file
 
     t0 = time.perf_counter()
+    check_run_outputs(args, DEFAULT_FALSIFY_JSON)
     loaded = load_file(args.file)
     if loaded.error is not None:
-        if loaded.error.startswith("no such file"):
+        if loaded.error.startswith(("no such file", "not a file", "not a Python file")):
             raise UsageError(loaded.error)
-        print(f"error: could not import {args.file}:\n{loaded.error}", file=sys.stderr)
-        return _finish(
-            [],
-            False,
-            args,
-            t0,
-            f"theorems falsify {args.file}",
-            None,
-            argv,
-            [{"module": args.file, "traceback": loaded.error}],
-            falsify=True,
-        )
+        print(f"theorems: error: could not import {args.file}:\n{loaded.error}", file=sys.stderr)
+        from theorems.core.report import build_report, write_json
+
+        json_path = _json_path(args, DEFAULT_FALSIFY_JSON)
+        if json_path:
+            report = build_report(
+                [],
+                seed=args.seed,
+                profile=args.profile,
+                total_seconds=time.perf_counter() - t0,
+                command=["theorems", *argv],
+                load_errors=[{"module": args.file, "traceback": loaded.error}],
+            )
+            try:
+                write_json(json_path, report)
+            except OSError as exc:
+                print(f"theorems: error: could not write {json_path}: {exc}", file=sys.stderr)
+        return 1
     if not loaded.claims:
         raise UsageError(f"{args.file} defines no claim or conjecture (use @theorems.claim)")
     results, interrupted = run_many(
@@ -492,24 +626,32 @@ def cmd_falsify(args: argparse.Namespace, argv: list[str]) -> int:
         figures=args.figures,
         quiet=args.quiet,
         files=[args.file],
+        max_examples=args.max_examples,
+        budget=args.budget,
     )
     for r in results:  # the replay command of a user's claim is this falsify command
         for v in [r.verdict, *r.false_variants]:
             rp = v.evidence.get("replay")
             if isinstance(rp, dict):
-                rp["command"] = (
-                    f"theorems falsify {args.file} --profile {args.profile} --seed {args.seed}"
-                )
+                rp["command"] = f"theorems falsify {args.file} --profile {args.profile} --seed {args.seed}"
                 if "call" in rp:
                     rp["call"] = f"theorems.core.discovery.load_file({args.file!r}); " + rp["call"]
     return _finish(
-        results, interrupted, args, t0, f"theorems falsify {args.file}", None, argv, falsify=True
+        results,
+        interrupted,
+        args,
+        t0,
+        f"theorems falsify {args.file}",
+        DEFAULT_FALSIFY_JSON,
+        argv,
+        falsify=True,
     )
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
     from theorems.core.docs_gen import write_claim_pages
 
+    check_output_path(args.outdir, "docs", directory=True)
     paths = write_claim_pages(args.outdir)
     print(f"wrote {len(paths)} pages to {args.outdir}")
     return 0
@@ -521,6 +663,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(argv)
         if args.command is None:
             raise UsageError("a command is required: list, show, verify, falsify or docs")
+        if getattr(args, "profile", None) is not None and args.profile not in PROFILES:
+            # argparse does not check a default against `choices`: the default comes from the
+            # environment, so say where the bad value came from
+            raise UsageError(
+                f"THEOREMS_PROFILE={args.profile!r} is not a profile; use one of {', '.join(PROFILES)}"
+            )
         if args.command == "list":
             return cmd_list(args)
         if args.command == "show":

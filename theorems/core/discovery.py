@@ -77,10 +77,24 @@ class LoadedFile:
 
 
 def load_file(path: str | Path, registry: Registry = REGISTRY) -> LoadedFile:
-    """Import a user's file of claims/conjectures; report (not raise) an import failure."""
+    """Import a user's file of claims/conjectures; report (not raise) an import failure.
+
+    The built-in claims are loaded first, so that a user's claim that reuses a built-in id is refused
+    with both places named. Only the claims *defined in the file* are returned: built-in claims that
+    the file's imports register (e.g. ``from theorems.diagonal_networks import ...`` in the older
+    one-module layout) are not the file's.
+    """
     p = Path(path)
-    if not p.is_file():
+    if str(path) == "" or not p.exists():
         return LoadedFile(str(p), [], f"no such file: {p}")
+    if p.is_dir():
+        return LoadedFile(
+            str(p), [], f"not a file: {p} is a directory; give the path of a Python file of claims"
+        )
+    if p.suffix != ".py":
+        return LoadedFile(str(p), [], f"not a Python file: {p} (expected a .py file of claims)")
+    if registry is REGISTRY:
+        load_builtin_claims()
     import zlib
 
     mod_name = f"theorems_user_{zlib.crc32(str(p.resolve()).encode())}"
@@ -99,7 +113,9 @@ def load_file(path: str | Path, registry: Registry = REGISTRY) -> LoadedFile:
         if isinstance(exc, KeyboardInterrupt):
             raise
         for cid in set(registry.ids()) - before:
-            registry.remove(cid)
+            if registry[cid].module == mod_name:
+                registry.remove(cid)
+        sys.modules.pop(mod_name, None)
         return LoadedFile(str(p), [], "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
-    new = [registry[c] for c in sorted(set(registry.ids()) - before)]
+    new = [registry[c] for c in sorted(set(registry.ids()) - before) if registry[c].module == mod_name]
     return LoadedFile(str(p), new)

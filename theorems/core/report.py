@@ -66,7 +66,7 @@ def build_report(
         "versions": versions(),
         "total_seconds": round(total_seconds, 3),
         "interrupted": interrupted,
-        "summary": summary(results),
+        "summary": summary(results) | ({"ok": False} if interrupted else {}),
         "load_errors": load_errors or [],
         "claims": [r.to_dict() for r in results],
     }
@@ -74,6 +74,14 @@ def build_report(
 
 def write_json(path: str, report: dict[str, Any]) -> None:
     atomic_write_json(path, report)
+
+
+def _json(x: Any) -> str:
+    import json
+
+    from theorems.core.runner import jsonable
+
+    return json.dumps(jsonable(x), sort_keys=True)
 
 
 def write_junit(path: str, results: list[ClaimResult], total_seconds: float) -> None:
@@ -85,10 +93,8 @@ def write_junit(path: str, results: list[ClaimResult], total_seconds: float) -> 
     for paper, rs in sorted(by_paper.items()):
         cases = []
         for r in rs:
-            expected = "holds" if r.status != "conjecture" else "holds/falsified"
-            ok = r.verdict.outcome is Outcome.HOLDS or (
-                r.status == "conjecture" and r.verdict.outcome is not Outcome.ERROR
-            )
+            expected = {"conjecture": "holds/falsified", "refuted": "falsified"}.get(r.status, "holds")
+            ok = r.passed_claim
             cases.append((r.claim_id, r.verdict, ok, expected))
             for v in r.false_variants:
                 cases.append((v.id, v, v.outcome is Outcome.FALSIFIED, "falsified"))
@@ -103,6 +109,17 @@ def write_junit(path: str, results: list[ClaimResult], total_seconds: float) -> 
         )
         for cid, verdict, ok, expected in cases:
             case = ET.SubElement(suite, "testcase", classname=paper, name=cid, time=f"{verdict.seconds:.3f}")
+            props = ET.SubElement(case, "properties")
+            ET.SubElement(props, "property", name="verdict", value=verdict.outcome.value)
+            ET.SubElement(props, "property", name="expected", value=expected)
+            ce = verdict.evidence.get("counterexample")
+            if ce is not None:
+                # a falsified conjecture or variant passes, but its counterexample is the result
+                ET.SubElement(props, "property", name="counterexample", value=_json(ce["instance"]))
+                ET.SubElement(case, "system-out").text = (
+                    f"{verdict.reason}\ncounterexample: {_json(ce)}\n"
+                    f"replay: {verdict.evidence.get('replay', {}).get('call', '')}"
+                )
             if ok:
                 continue
             tag = "error" if verdict.outcome is Outcome.ERROR else "failure"
@@ -111,6 +128,6 @@ def write_junit(path: str, results: list[ClaimResult], total_seconds: float) -> 
                 tag,
                 message=f"expected {expected}, got {verdict.outcome.value}: {verdict.reason}"[:500],
             )
-            el.text = str(verdict.evidence.get("traceback") or verdict.evidence.get("counterexample") or "")
+            el.text = str(verdict.evidence.get("traceback") or (_json(ce) if ce else ""))
     ET.indent(root)
     atomic_write_text(path, ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n")

@@ -53,6 +53,16 @@ class ClaimResult:
     figures: list[str] = field(default_factory=list)
 
     @property
+    def passed_claim(self) -> bool:
+        """The claim's own verdict is the one expected of its status (false variants aside)."""
+        if self.status == "conjecture":
+            return self.verdict.outcome is not Outcome.ERROR
+        if self.status == "refuted":
+            pinned = self.verdict.evidence.get("pinned") or []
+            return self.verdict.outcome is Outcome.FALSIFIED and all(p.get("falsified") for p in pinned)
+        return self.verdict.outcome is Outcome.HOLDS
+
+    @property
     def passed(self) -> bool:
         """The suite's expectation: the claim holds and every false variant is falsified.
 
@@ -60,14 +70,7 @@ class ClaimResult:
         but does not fail the run unless the search itself errored. A ``refuted`` conjecture is
         expected to be falsified by its pinned counterexample.
         """
-        if self.status == "conjecture":
-            claim_ok = self.verdict.outcome is not Outcome.ERROR
-        elif self.status == "refuted":
-            # A refuted conjecture must stay refuted, by its pinned counterexample itself.
-            pinned = self.verdict.evidence.get("pinned") or []
-            claim_ok = self.verdict.outcome is Outcome.FALSIFIED and all(p.get("falsified") for p in pinned)
-        else:
-            claim_ok = self.verdict.outcome is Outcome.HOLDS
+        claim_ok = self.passed_claim
         return claim_ok and all(v.outcome is Outcome.FALSIFIED for v in self.false_variants)
 
     @property
