@@ -7,6 +7,7 @@ on a leading axis, advanced together by matrix products.
 from sim.diagonal_kernels import Run, run_gd, run_sgd, run_sgf
 from sim.dynamics import (
     Divergence,
+    DivergenceWarning,
     FlowResult,
     Recorder,
     RunResult,
@@ -32,6 +33,7 @@ __all__ = [
     "DiagonalNetwork",
     "DiagonalSGF",
     "Divergence",
+    "DivergenceWarning",
     "FlowResult",
     "GeometricBrownianMotion",
     "LeastSquares",

@@ -533,3 +533,24 @@ def slow_b(inst, ctx):
             os.killpg(proc.pid, signal.SIGKILL)
     assert proc.returncode == 130
     assert json.loads((tmp_path / "r.json").read_text())["interrupted"] is True
+
+
+# ------------------------------------------------------------------------------------------ sim
+def test_a_diverged_gd_run_warns():
+    import sim
+
+    X = np.array([[3.0, 0.0], [0.0, 1.0]])
+    prob = sim.LeastSquares(X, np.array([1.0, 1.0]))
+    with pytest.warns(sim.DivergenceWarning, match="1 of 1 replicas diverged"):
+        res = sim.gd(prob, np.zeros(2), lr=1.0, n_steps=400)  # lr > 2/L: the first coordinate blows up
+    assert res.diverged and res.diverged[0].replica == 0
+
+
+def test_sgd_with_replacement_accepts_a_batch_larger_than_the_data():
+    import sim
+
+    prob = sim.LeastSquares(np.eye(3), np.ones(3))
+    res = sim.sgd(prob, np.zeros(3), lr=0.1, n_steps=5, batch_size=7, replace=True, seed=1)
+    assert res.theta.shape == (1, 3) and not res.diverged
+    with pytest.raises(ValueError, match="without replacement"):
+        sim.sgd(prob, np.zeros(3), lr=0.1, n_steps=5, batch_size=7, replace=False)
