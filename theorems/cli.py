@@ -39,6 +39,13 @@ def _parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("show", help="statement, citation, assumptions, method, false variants")
     s.add_argument("id")
+    s.add_argument(
+        "--report",
+        default=DEFAULT_JSON,
+        metavar="PATH",
+        help=f"also show the claim's verdict and variant sharpness from this report "
+        f"(default {DEFAULT_JSON}, if present)",
+    )
 
     def run_opts(sp: argparse.ArgumentParser) -> None:
         default_profile = os.environ.get("THEOREMS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
@@ -191,7 +198,38 @@ def cmd_show(args: argparse.Namespace) -> int:
 
     c = theorems.registry()[args.id]
     print(render_claim_text(c))
+    last = _last_result(c.id, args.report)
+    if last:
+        print(last)
     return 0
+
+
+def _last_result(claim_id: str, path: str) -> str:
+    """The claim's verdict and its variants' sharpness in the last report, if there is one."""
+    import json
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            report = json.load(fh)
+    except (OSError, ValueError):
+        return ""
+    entry = next((c for c in report.get("claims", []) if c.get("id") == claim_id), None)
+    if entry is None:
+        return ""
+    ev = entry.get("evidence", {})
+    out = [
+        "",
+        f"Last run ({path}: profile {report.get('profile')}, seed {report.get('seed')}):",
+        f"  {entry['verdict']}: {entry.get('reason', '')}",
+        f"  conclusive instances {ev.get('instances_conclusive', '?')}, inconclusive "
+        f"{ev.get('instances_inconclusive', 0)}, vacuous {ev.get('instances_vacuous', 0)}, "
+        f"assume() rejections {ev.get('assume_rejections', 0)}",
+    ]
+    for v in entry.get("false_variants", []):
+        sh = v.get("evidence", {}).get("sharpness")
+        sharp = f"; sharpness {sh['value']:.3g} {sh['unit']}" if sh else ""
+        out.append(f"  - {v['id']}: {v['verdict']}{sharp}")
+    return "\n".join(out)
 
 
 def render_claim_text(c: Claim) -> str:
@@ -378,10 +416,22 @@ def _variants_cell(r: ClaimResult) -> str:
         return "none"
     k = sum(v.outcome is Outcome.FALSIFIED for v in r.false_variants)
     cell = f"{k}/{len(r.false_variants)} falsified"
+    tol = [
+        v.evidence["sharpness"]["value"]
+        for v in r.false_variants
+        if v.evidence.get("sharpness", {}).get("unit") == "tolerances"
+    ]
+    if tol:  # how sharp the checks are: a variant falsified by 400 tolerances proves little
+        lo, hi = _fmt_sharp(min(tol)), _fmt_sharp(max(tol))
+        cell += f" ({lo} tol)" if lo == hi else f" ({lo}-{hi} tol)"
     bad = [v for v in r.false_variants if v.outcome is not Outcome.FALSIFIED]
     if bad:
         cell += " (not: " + ", ".join(f"{v.id.split(':')[1]}={v.outcome.value}" for v in bad) + ")"
     return cell
+
+
+def _fmt_sharp(x: float) -> str:
+    return f"{x:.2g}" if x < 1e4 else f"{x:.0e}"
 
 
 def _expected(status: str) -> Outcome | None:
