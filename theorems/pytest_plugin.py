@@ -9,7 +9,7 @@ Fixtures:
 Example, in another repository::
 
     def test_pesme_headline(theorems_oracle):
-        result = theorems_oracle.verify("pesme2021.sgf_limit")
+        result = theorems_oracle.verify("pesme2021.sgf.implicit_bias")
         assert result.passed, result.verdict.reason
 
     def test_my_integrator_obeys_a_claim(theorems_oracle):
