@@ -16,7 +16,7 @@ def bench(b: int, d: int, f: float, repeats: int = 7) -> tuple[float, float, flo
     alpha = float("nan")
     for r in range(repeats):
         eta = f * H.critical_step_size(b, d) * (1 + 1e-9 * r)  # new eta: nodes rebuilt (cold)
-        H._nodes.cache_clear()
+        H.formulas._nodes.cache_clear()
         t0 = time.perf_counter()
         alpha = H.tail_index(eta, b, d)
         cold.append(time.perf_counter() - t0)

@@ -11,6 +11,7 @@ import pytest
 from scipy import integrate, special, stats
 
 import theorems.heavy_tail as H
+import theorems.heavy_tail.formulas as HF  # private helpers (quadrature nodes, sympy symbols)
 from sim import online
 
 
@@ -24,7 +25,7 @@ def _quad_d1(s: float, c: float, b: int) -> float:
 
 def _exact_inner_d3(s: float, c: float, b: int) -> float:
     """Reference for d = 3: V ~ Exp(mean 2), so E(a + bV)^p = (2b)^p e^e Gamma(p+1, e), e = a/(2b)."""
-    u, dist, logw = H._outer(c, b, 0.02, 0.005)
+    u, dist, logw = HF._outer(c, b, 0.02, 0.005)
     a, bb = (c * dist) ** 2, c * c * u
     e = a / (2 * bb)
     w = np.exp(logw)
@@ -101,7 +102,7 @@ def test_log_h_large_s_vs_nested_quad(b, d, frac):
     """Regression: the right-hand exp-sinh step 0.02 under-resolved the peak of (cU)^s chi2_b(U) at
     U ~ 2s + b (log h(100) off by 4e-6 at b = 32, d = 3); with 0.01 the error is <= 3e-11."""
     c = frac * 2.0 / (b + d + 1)
-    assert H._log_h(100.0, c, b, d) == pytest.approx(_log_h_nested(100.0, c, b, d), abs=1e-9)
+    assert HF._log_h(100.0, c, b, d) == pytest.approx(_log_h_nested(100.0, c, b, d), abs=1e-9)
 
 
 @pytest.mark.parametrize("b,d", [(4, 6), (1, 8)])
@@ -118,13 +119,13 @@ def test_tail_index_small_alpha_vs_nested_quad(b, d):
 
 def test_h4_polynomial_matches_spec_formula():
     import sympy as sp
-    c, b, d = H._c, H._b, H._d
+    c, b, d = HF._c, HF._b, HF._d
     P = (-4 * b + c * (6 * b**2 + 2 * b * d + 10 * b)
          - c**2 * (4 * b**3 + 4 * b**2 * d + 20 * b**2 + 8 * b * d + 24 * b)
          + c**3 * (b**4 + 2 * b**3 * d + 10 * b**3 + b**2 * d**2 + 12 * b**2 * d + 31 * b**2
                    + 2 * b * d**2 + 16 * b * d + 30 * b))
-    assert sp.expand(H._closed_forms()["h4"] - 1 - c * P) == 0
-    assert sp.simplify(H._closed_forms()["eta_crit"] - 2 * b / (H._s2 * (b + d + 1))) == 0
+    assert sp.expand(HF._closed_forms()["h4"] - 1 - c * P) == 0
+    assert sp.simplify(HF._closed_forms()["eta_crit"] - 2 * b / (HF._s2 * (b + d + 1))) == 0
 
 
 @pytest.mark.parametrize("s", [0.05, 0.7, 1.9, 7.3, 33.0])
@@ -142,7 +143,7 @@ def test_h_d3_vs_exact_inner(s):
 
 def test_rho_vs_exact_inner_d3_and_scipy_d1():
     c, b = 0.2, 2
-    u, dist, logw = H._outer(c, b, 0.02, 0.005)
+    u, dist, logw = HF._outer(c, b, 0.02, 0.005)
     a, bb = (c * dist) ** 2, c * c * u
     e = a / (2 * bb)
     w = np.exp(logw)
@@ -160,7 +161,7 @@ def test_rho_vs_exact_inner_d3_and_scipy_d1():
 def test_b2_semiclosed_large_s():
     for s in (100.0, 150.0):
         for c in (0.05, 1.0):
-            assert H._log_h(s, c, 2, 1) == pytest.approx(H._b2_semiclosed(s, c), abs=1e-6)
+            assert HF._log_h(s, c, 2, 1) == pytest.approx(HF._b2_semiclosed(s, c), abs=1e-6)
 
 
 @pytest.mark.parametrize("b,d,f", [(1, 1, 0.7), (2, 1, 1.3), (3, 2, 1.1), (4, 10, 0.9), (5, 3, 1.2)])
@@ -336,8 +337,8 @@ def test_moment_upper_bound_cases_and_errors():
 
 def test_sign_changes_skips_zero_at_grid_point():
     grid = np.linspace(0, 3, 4)
-    assert H._sign_changes(grid, np.array([0.0, -1.0, 0.0, 1.0])) == [(1.0, 3.0)]
-    assert H._sign_changes(grid, np.array([0.0, -1.0, -2.0, -3.0])) == []
+    assert HF._sign_changes(grid, np.array([0.0, -1.0, 0.0, 1.0])) == [(1.0, 3.0)]
+    assert HF._sign_changes(grid, np.array([0.0, -1.0, -2.0, -3.0])) == []
 
 
 def test_tail_index_above_validated_range_raises():
