@@ -24,8 +24,10 @@ from sim.online_training import (
     train_offline,
     train_online,
 )
-from theorems import Context
+from theorems import Context, registry
 from theorems import online_sgd_noise as M
+from theorems.online_sgd_noise import formulas as MF  # private helpers
+from theorems.online_sgd_noise import simulations as MS
 
 
 # --------------------------------------------------------------------------- problem pieces
@@ -248,7 +250,7 @@ def test_bias_var_bootstrap_matches_direct_estimate():
     t = sparse_teacher(5, 2, seed=0)
     betas = rng.standard_normal((10, 3, 5)) + 0.3
     ref = np.zeros((3, 5))
-    est, boot = M._bias_var_boot(betas, ref, t.Sigma, 250, rng)
+    est, boot = MF._bias_var_boot(betas, ref, t.Sigma, 250, rng)
     direct = np.mean([np.divide(*bias_variance(betas[:, j], ref[j], t.Sigma)) for j in range(3)])
     assert est == pytest.approx(direct, rel=1e-10)
     assert boot.shape == (250,)
@@ -296,7 +298,7 @@ def test_dev_sweep_sanity():
     on = M.online_sweep(0, cfg)
     off = M.offline_sweep(0, cfg)
     for sw in (on, off):
-        assert not M._diverged(sw)
+        assert not MS._diverged(sw)
         for r in sw.runs.values():
             assert np.all(r.reached())
     assert off.runs["b1"].test_mse.mean() < off.runs["gd"].test_mse[0]
@@ -304,7 +306,7 @@ def test_dev_sweep_sanity():
 
 def test_figures(tmp_path):
     pytest.importorskip("matplotlib")
-    c = M.dln_online_golden_path_flat
+    c = registry()["online_noise.dln_online_golden_path_flat"]
     paths = c.figures(Context(profile="dev"), str(tmp_path))
     assert any(p.endswith("online_noise_rho_vs_loss.png") for p in paths)
     assert all((tmp_path / p).exists() or __import__("os").path.exists(p) for p in paths)
