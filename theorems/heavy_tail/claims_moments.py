@@ -34,10 +34,7 @@ from theorems.heavy_tail.formulas import (
     second_moment_path,
     stationary_second_moment,
 )
-from theorems.heavy_tail.instances import (
-    _tail_indices,
-    _window_step,
-)
+from theorems.heavy_tail.instances import _tail_indices, _window_step
 from theorems.heavy_tail.simulations import (
     _gclt_run,
     _lyapunov_sample,

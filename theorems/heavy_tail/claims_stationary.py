@@ -15,14 +15,8 @@ from scipy import stats
 from theorems import Check, claim
 from theorems.heavy_tail import GOLDIE, PAPER
 from theorems.heavy_tail import instances as S
-from theorems.heavy_tail.formulas import (
-    _classify_grid,
-    _rho,
-    block_tail_index,
-)
-from theorems.heavy_tail.instances import (
-    _alpha_pair_eta,
-)
+from theorems.heavy_tail.formulas import _classify_grid, _rho, block_tail_index
+from theorems.heavy_tail.instances import _alpha_pair_eta
 from theorems.heavy_tail.simulations import (
     _coupling_samples,
     _goldie_measure,

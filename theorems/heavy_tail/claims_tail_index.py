@@ -36,14 +36,7 @@ from theorems.heavy_tail.instances import (
     _theory_step,
     _window_step,
 )
-from theorems.heavy_tail.simulations import (
-    GAMMA0,
-    _hill_check,
-    _ratio_decay,
-    _stationary_d1,
-    _strict_gap,
-    _z,
-)
+from theorems.heavy_tail.simulations import GAMMA0, _hill_check, _ratio_decay, _stationary_d1, _strict_gap, _z
 
 
 @claim(

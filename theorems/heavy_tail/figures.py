@@ -7,9 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim import online
-from theorems.heavy_tail.claims_tail_index import (
-    infinite_variance_window,
-)
+from theorems.heavy_tail.claims_tail_index import infinite_variance_window
 from theorems.heavy_tail.formulas import (
     TailIndexOutOfRange,
     critical_step_size,
@@ -18,9 +16,7 @@ from theorems.heavy_tail.formulas import (
     step_for_tail_index,
     tail_index,
 )
-from theorems.heavy_tail.simulations import (
-    _hill_check,
-)
+from theorems.heavy_tail.simulations import _hill_check
 
 
 def _figure_chains(seed: int, R: int, alpha: float, b: int) -> tuple[float, np.ndarray]:

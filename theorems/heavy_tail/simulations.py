@@ -27,9 +27,7 @@ from theorems.heavy_tail.formulas import (
     max_sum_ratio,
     step_for_tail_index,
 )
-from theorems.heavy_tail.instances import (
-    _tail_indices,
-)
+from theorems.heavy_tail.instances import _tail_indices
 
 
 def _z(level: float, two_sided: bool = True) -> float:

@@ -14,10 +14,7 @@ from sim.online_training import (
 )
 from theorems import Check, Context, claim
 from theorems.online_sgd_noise import PAPER, PESME
-from theorems.online_sgd_noise.formulas import (
-    _bias_var_boot,
-    _t_less,
-)
+from theorems.online_sgd_noise.formulas import _bias_var_boot, _t_less
 from theorems.online_sgd_noise.simulations import (
     _DLN_COMMON,
     FLAT_BAND,

@@ -8,19 +8,9 @@ import numpy as np
 
 from theorems import Check, Context, claim
 from theorems.online_sgd_noise import PAPER
-from theorems.online_sgd_noise.formulas import (
-    _z_test_mean,
-)
-from theorems.online_sgd_noise.instances import (
-    _ls_problem,
-    ls_offline_instances,
-    ls_online_instances,
-)
-from theorems.online_sgd_noise.simulations import (
-    _ls_monte_carlo,
-    _ls_offline_runs,
-    _test_at_level,
-)
+from theorems.online_sgd_noise.formulas import _z_test_mean
+from theorems.online_sgd_noise.instances import _ls_problem, ls_offline_instances, ls_online_instances
+from theorems.online_sgd_noise.simulations import _ls_monte_carlo, _ls_offline_runs, _test_at_level
 
 
 # ===================================================================================== claims: LS

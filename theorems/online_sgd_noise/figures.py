@@ -8,12 +8,8 @@ from typing import Any
 import numpy as np
 
 from theorems import Context
-from theorems.online_sgd_noise.claims_dln_online import (
-    dln_online_golden_path_flat,
-)
-from theorems.online_sgd_noise.formulas import (
-    matched_rho,
-)
+from theorems.online_sgd_noise.claims_dln_online import dln_online_golden_path_flat
+from theorems.online_sgd_noise.formulas import matched_rho
 from theorems.online_sgd_noise.simulations import (
     Sweep,
     SweepConfig,

@@ -29,9 +29,7 @@ from hypothesis import strategies as st
 from sim.online_training import (
     Teacher,
 )
-from theorems.online_sgd_noise.formulas import (
-    ls_online_expected_mse,
-)
+from theorems.online_sgd_noise.formulas import ls_online_expected_mse
 
 SEEDS = st.integers(min_value=0, max_value=2**32 - 1)
 

@@ -23,19 +23,8 @@ from sim.online_training import (
     train_online,
 )
 from theorems import Check, Context
-from theorems.online_sgd_noise.formulas import (
-    _ci,
-    _complete,
-    _t_less,
-    bootstrap_slopes,
-    holm,
-    matched_rho,
-)
-from theorems.online_sgd_noise.instances import (
-    _ls_offline,
-    _LSOnline,
-    dln_instances,
-)
+from theorems.online_sgd_noise.formulas import _ci, _complete, _t_less, bootstrap_slopes, holm, matched_rho
+from theorems.online_sgd_noise.instances import _ls_offline, _LSOnline, dln_instances
 
 # Slope bands sit half-way between competing theoretical values (not tuned): -1/2 separates the
 # offline asymptote rho ~ 1/l (slope -1) from the golden-path value 0; the batch-scaling band is

@@ -16,10 +16,7 @@ from sim.relu_flow import ReLUFlowPath, relu_flow_exact, relu_flow_ivp
 from theorems import Check, Context, claim
 from theorems.relu_single_neuron import LSY
 from theorems.relu_single_neuron import instances as S
-from theorems.relu_single_neuron.formulas import (
-    derive_norm_identity,
-    orthogonal_solution,
-)
+from theorems.relu_single_neuron.formulas import derive_norm_identity, orthogonal_solution
 from theorems.relu_single_neuron.instances import (
     _vs_gamma1_problem,
     generic_problem,

@@ -22,11 +22,7 @@ from theorems.relu_single_neuron.formulas import (
     population_grad,
     population_rate,
 )
-from theorems.relu_single_neuron.instances import (
-    _population_setup,
-    _vs_eps,
-    vs_problem,
-)
+from theorems.relu_single_neuron.instances import _population_setup, _vs_eps, vs_problem
 from theorems.relu_single_neuron.simulations import (
     _population_rate_mc,
     _population_sample,

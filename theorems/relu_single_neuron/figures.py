@@ -10,24 +10,11 @@ import numpy as np
 
 from sim.relu_flow import relu_flow_exact
 from theorems import Context
-from theorems.relu_single_neuron.claims_flow import (
-    orthogonal_small_init_increasing,
-)
-from theorems.relu_single_neuron.claims_population import (
-    vardi_shamir_limit_depends_on_gamma,
-)
-from theorems.relu_single_neuron.formulas import (
-    orthogonal_solution,
-)
-from theorems.relu_single_neuron.instances import (
-    integer_small_init_problems,
-    orthogonal_problem,
-)
-from theorems.relu_single_neuron.simulations import (
-    _horizon,
-    norm_dip,
-    vardi_shamir_limit,
-)
+from theorems.relu_single_neuron.claims_flow import orthogonal_small_init_increasing
+from theorems.relu_single_neuron.claims_population import vardi_shamir_limit_depends_on_gamma
+from theorems.relu_single_neuron.formulas import orthogonal_solution
+from theorems.relu_single_neuron.instances import integer_small_init_problems, orthogonal_problem
+from theorems.relu_single_neuron.simulations import _horizon, norm_dip, vardi_shamir_limit
 
 
 @orthogonal_small_init_increasing.add_figures

@@ -1,7 +1,7 @@
 """Hypothesis strategies for the single-ReLU-neuron gradient-flow claims (``relu1.*``).
 
-Instances are small dicts of plain numbers; ``theorems.relu_single_neuron`` turns them into arrays.
-Two styles are used:
+Instances are small dicts of plain numbers; the ``*_problem`` builders at the end of this module turn
+them into arrays. Two styles are used:
 
 * **seeded families** (``n, d, seed`` plus scales): cheap to draw and to shrink; the arrays come from
   ``numpy.random.default_rng(seed)``. Used where the claim quantifies over a structured family
@@ -13,9 +13,6 @@ Two styles are used:
 Assumptions encoded (spec ``/work/shared/claims/relu_single_neuron.md``): labels ``y >= 0`` with some
 exact zeros; the initial direction and scale drawn separately; "small init" relative to
 ``min_{y_i>0} y_i/||x_i||``.
-
-The instance builders at the end (``*_problem``) turn instances into arrays; the strategies were
-``theorems.strategies.relu``.
 """
 
 from __future__ import annotations
@@ -25,9 +22,7 @@ import math
 import numpy as np
 from hypothesis import strategies as st
 
-from theorems.relu_single_neuron.formulas import (
-    kappa,
-)
+from theorems.relu_single_neuron.formulas import kappa
 
 SEEDS = st.integers(min_value=0, max_value=2**20 - 1)
 

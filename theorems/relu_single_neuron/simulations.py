@@ -15,11 +15,7 @@ import numpy as np
 
 from sim.relu_flow import ReLUFlowPath, relu_flow_exact, relu_flow_ivp
 from theorems import Check, Context
-from theorems.relu_single_neuron.instances import (
-    _population_setup,
-    _vs_eps,
-    vs_problem,
-)
+from theorems.relu_single_neuron.instances import _population_setup, _vs_eps, vs_problem
 
 # Relative accuracy of the exact piecewise integrator (closed-form exponentials, brentq switch times):
 # round-off only. Measured against solve_ivp at rtol 1e-13: agreement to ~1e-9 relative, limited by
