@@ -11,6 +11,7 @@ import pytest
 from scipy import integrate, special, stats
 
 import theorems.heavy_tail as H
+import theorems.heavy_tail.formulas as HF  # private helpers (quadrature nodes, sympy symbols)
 from sim import online
 
 
@@ -18,35 +19,51 @@ def _quad_d1(s: float, c: float, b: int) -> float:
     """Independent reference: adaptive scipy quad of E|1 - cU|^s, U ~ chi2_b, split at 1/c."""
     f = lambda u: abs(1 - c * u) ** s * stats.chi2.pdf(u, b)  # noqa: E731
     u0 = 1 / c
-    return (integrate.quad(f, 0, u0, limit=400, epsabs=0, epsrel=1e-12)[0]
-            + integrate.quad(f, u0, np.inf, limit=400, epsabs=0, epsrel=1e-12)[0])
+    return (
+        integrate.quad(f, 0, u0, limit=400, epsabs=0, epsrel=1e-12)[0]
+        + integrate.quad(f, u0, np.inf, limit=400, epsabs=0, epsrel=1e-12)[0]
+    )
 
 
 def _exact_inner_d3(s: float, c: float, b: int) -> float:
     """Reference for d = 3: V ~ Exp(mean 2), so E(a + bV)^p = (2b)^p e^e Gamma(p+1, e), e = a/(2b)."""
-    u, dist, logw = H._outer(c, b, 0.02, 0.005)
+    u, dist, logw = HF._outer(c, b, 0.02, 0.005)
     a, bb = (c * dist) ** 2, c * c * u
     e = a / (2 * bb)
     w = np.exp(logw)
     w /= w.sum()
     p = s / 2
-    vals = np.array([float((2 * B) ** p * mp.exp(x) * mp.gammainc(p + 1, x))
-                     for B, x in zip(bb, e, strict=True)])
+    vals = np.array(
+        [float((2 * B) ** p * mp.exp(x) * mp.gammainc(p + 1, x)) for B, x in zip(bb, e, strict=True)]
+    )
     return float(np.sum(w * vals))
 
 
-@pytest.mark.parametrize("c,b,d", [(0.3, 1, 1), (0.05, 5, 1), (0.2, 2, 3), (0.1, 3, 5), (0.05, 4, 10),
-                                   (0.01, 32, 64), (0.3, 1, 2)])
+@pytest.mark.parametrize(
+    "c,b,d", [(0.3, 1, 1), (0.05, 5, 1), (0.2, 2, 3), (0.1, 3, 5), (0.05, 4, 10), (0.01, 32, 64), (0.3, 1, 2)]
+)
 def test_even_moments_closed_form_vs_quadrature(c, b, d):
     eta = c * b
     rel = 1e-9  # measured: <= 5e-11 (d = 2, 3), <= 2e-13 otherwise
-    assert H.moment_function(2.0, eta, b, d) == pytest.approx(1 - 2 * c * b + c * c * b * (b + d + 1),
-                                                              rel=rel)
+    assert H.moment_function(2.0, eta, b, d) == pytest.approx(
+        1 - 2 * c * b + c * c * b * (b + d + 1), rel=rel
+    )
     assert H.moment_function(4.0, eta, b, d) == pytest.approx(H.h4_closed(eta, b, d), rel=10 * rel)
 
 
-@pytest.mark.parametrize("b,d,frac", [(25, 50, 0.03125), (32, 64, 0.02), (32, 64, 0.005), (16, 64, 0.02),
-                                      (32, 35, 0.02), (32, 2, 0.02), (32, 1, 0.002), (20, 64, 0.02)])
+@pytest.mark.parametrize(
+    "b,d,frac",
+    [
+        (25, 50, 0.03125),
+        (32, 64, 0.02),
+        (32, 64, 0.005),
+        (16, 64, 0.02),
+        (32, 35, 0.02),
+        (32, 2, 0.02),
+        (32, 1, 0.002),
+        (20, 64, 0.02),
+    ],
+)
 def test_even_moments_large_batch_small_step(b, d, frac):
     """Regression (thorough profile, seed 0): for large b and eta << eta_crit the chi2_b bulk is a narrow
     bump far below the split point 1/c and a fixed tanh-sinh step under-resolved it (error 1.3e-8 in
@@ -62,6 +79,7 @@ def test_even_moments_large_batch_small_step(b, d, frac):
 def test_even_moments_claim_regression_instance():
     """The instance that falsified heavy_tail.even_moments in a thorough run now holds with margin."""
     import theorems
+
     inst = {"b": 25, "d": 50, "sigma2": 1.0, "frac": 0.03125, "s": 1.0}
     chk = theorems.replay("heavy_tail.even_moments", inst)
     assert chk.ok is True
@@ -83,17 +101,21 @@ def _log_h_nested(s: float, c: float, b: int, d: int, tol: float = 1e-10) -> flo
 
     def inner(u: float) -> float:
         a, bb = (1 - c * u) ** 2, c * c * u
-        f = lambda v: (math.exp(0.5 * s * math.log(a + bb * v) + _chi2_logpdf(v, d - 1) - shift)  # noqa: E731
-                       if v > 0 else 0.0)
+        f = lambda v: (  # noqa: E731
+            math.exp(0.5 * s * math.log(a + bb * v) + _chi2_logpdf(v, d - 1) - shift) if v > 0 else 0.0
+        )
         cut = min(max(10 * a / bb, 1e-12), 1.0)
-        return sum(integrate.quad(f, lo, hi, epsabs=0, epsrel=tol, limit=200)[0]
-                   for lo, hi in ((0.0, cut), (cut, 2 * k + 40), (2 * k + 40, np.inf)))
+        return sum(
+            integrate.quad(f, lo, hi, epsabs=0, epsrel=tol, limit=200)[0]
+            for lo, hi in ((0.0, cut), (cut, 2 * k + 40), (2 * k + 40, np.inf))
+        )
 
     g = lambda u: inner(u) * math.exp(_chi2_logpdf(u, b)) if u > 0 else 0.0  # noqa: E731
     u0, pk = 1 / c, 2 * s + b
     parts = [(0.0, u0)] + ([(u0, pk), (pk, np.inf)] if pk > u0 else [(u0, np.inf)])
-    return shift + math.log(sum(integrate.quad(g, lo, hi, epsabs=0, epsrel=tol, limit=200)[0]
-                                for lo, hi in parts))
+    return shift + math.log(
+        sum(integrate.quad(g, lo, hi, epsabs=0, epsrel=tol, limit=200)[0] for lo, hi in parts)
+    )
 
 
 @pytest.mark.parametrize("b,d,frac", [(32, 3, 0.5), (32, 5, 1.4), (8, 2, 1.4), (32, 10, 1.4)])
@@ -101,7 +123,7 @@ def test_log_h_large_s_vs_nested_quad(b, d, frac):
     """Regression: the right-hand exp-sinh step 0.02 under-resolved the peak of (cU)^s chi2_b(U) at
     U ~ 2s + b (log h(100) off by 4e-6 at b = 32, d = 3); with 0.01 the error is <= 3e-11."""
     c = frac * 2.0 / (b + d + 1)
-    assert H._log_h(100.0, c, b, d) == pytest.approx(_log_h_nested(100.0, c, b, d), abs=1e-9)
+    assert HF._log_h(100.0, c, b, d) == pytest.approx(_log_h_nested(100.0, c, b, d), abs=1e-9)
 
 
 @pytest.mark.parametrize("b,d", [(4, 6), (1, 8)])
@@ -118,13 +140,27 @@ def test_tail_index_small_alpha_vs_nested_quad(b, d):
 
 def test_h4_polynomial_matches_spec_formula():
     import sympy as sp
-    c, b, d = H._c, H._b, H._d
-    P = (-4 * b + c * (6 * b**2 + 2 * b * d + 10 * b)
-         - c**2 * (4 * b**3 + 4 * b**2 * d + 20 * b**2 + 8 * b * d + 24 * b)
-         + c**3 * (b**4 + 2 * b**3 * d + 10 * b**3 + b**2 * d**2 + 12 * b**2 * d + 31 * b**2
-                   + 2 * b * d**2 + 16 * b * d + 30 * b))
-    assert sp.expand(H._closed_forms()["h4"] - 1 - c * P) == 0
-    assert sp.simplify(H._closed_forms()["eta_crit"] - 2 * b / (H._s2 * (b + d + 1))) == 0
+
+    c, b, d = HF._c, HF._b, HF._d
+    P = (
+        -4 * b
+        + c * (6 * b**2 + 2 * b * d + 10 * b)
+        - c**2 * (4 * b**3 + 4 * b**2 * d + 20 * b**2 + 8 * b * d + 24 * b)
+        + c**3
+        * (
+            b**4
+            + 2 * b**3 * d
+            + 10 * b**3
+            + b**2 * d**2
+            + 12 * b**2 * d
+            + 31 * b**2
+            + 2 * b * d**2
+            + 16 * b * d
+            + 30 * b
+        )
+    )
+    assert sp.expand(HF._closed_forms()["h4"] - 1 - c * P) == 0
+    assert sp.simplify(HF._closed_forms()["eta_crit"] - 2 * b / (HF._s2 * (b + d + 1))) == 0
 
 
 @pytest.mark.parametrize("s", [0.05, 0.7, 1.9, 7.3, 33.0])
@@ -137,12 +173,13 @@ def test_h_d1_vs_scipy_quad(s, c, b):
 def test_h_d3_vs_exact_inner(s):
     for c, b in [(0.2, 2), (0.6, 1)]:
         assert math.log(H.moment_function(s, c * b, b, 3)) == pytest.approx(
-            math.log(_exact_inner_d3(s, c, b)), abs=1e-9)
+            math.log(_exact_inner_d3(s, c, b)), abs=1e-9
+        )
 
 
 def test_rho_vs_exact_inner_d3_and_scipy_d1():
     c, b = 0.2, 2
-    u, dist, logw = H._outer(c, b, 0.02, 0.005)
+    u, dist, logw = HF._outer(c, b, 0.02, 0.005)
     a, bb = (c * dist) ** 2, c * c * u
     e = a / (2 * bb)
     w = np.exp(logw)
@@ -160,7 +197,7 @@ def test_rho_vs_exact_inner_d3_and_scipy_d1():
 def test_b2_semiclosed_large_s():
     for s in (100.0, 150.0):
         for c in (0.05, 1.0):
-            assert H._log_h(s, c, 2, 1) == pytest.approx(H._b2_semiclosed(s, c), abs=1e-6)
+            assert HF._log_h(s, c, 2, 1) == pytest.approx(HF._b2_semiclosed(s, c), abs=1e-6)
 
 
 @pytest.mark.parametrize("b,d,f", [(1, 1, 0.7), (2, 1, 1.3), (3, 2, 1.1), (4, 10, 0.9), (5, 3, 1.2)])
@@ -272,8 +309,9 @@ def test_max_sum_ratio_and_block_estimator():
 
 
 # ------------------------------------------------------------- second moment, eta_4, moment bound
-@pytest.mark.parametrize("eta,b,d,s2,se", [(0.2, 2, 3, 1.0, 2.0), (0.5, 1, 1, 0.7, 0.3),
-                                           (0.9, 4, 2, 1.3, 1.0)])
+@pytest.mark.parametrize(
+    "eta,b,d,s2,se", [(0.2, 2, 3, 1.0, 2.0), (0.5, 1, 1, 0.7, 0.3), (0.9, 4, 2, 1.3, 1.0)]
+)
 def test_second_moment_path_vs_iteration(eta, b, d, s2, se):
     h2 = 1 - 2 * eta * s2 + (eta * s2 / b) ** 2 * b * (b + d + 1)  # independent of the sympy forms
     m, g = 0.7, eta**2 * s2 * se**2 * d / b
@@ -289,7 +327,8 @@ def test_second_moment_path_limits():
     assert H.second_moment_path(500, ec, b, d) == pytest.approx(500 * g, rel=1e-9)  # linear at eta_crit
     eta = 0.5 * ec
     assert H.second_moment_path(100_000, eta, b, d) == pytest.approx(
-        eta * d / (2 * b - eta * (b + d + 1)), rel=1e-12)
+        eta * d / (2 * b - eta * (b + d + 1)), rel=1e-12
+    )
     assert math.isinf(H.second_moment_path(10**6, 1.3 * ec, b, d))
     with pytest.raises(ValueError):
         H.second_moment_path(3, 0.1, 1, 1, m0=-1.0)
@@ -336,8 +375,8 @@ def test_moment_upper_bound_cases_and_errors():
 
 def test_sign_changes_skips_zero_at_grid_point():
     grid = np.linspace(0, 3, 4)
-    assert H._sign_changes(grid, np.array([0.0, -1.0, 0.0, 1.0])) == [(1.0, 3.0)]
-    assert H._sign_changes(grid, np.array([0.0, -1.0, -2.0, -3.0])) == []
+    assert HF._sign_changes(grid, np.array([0.0, -1.0, 0.0, 1.0])) == [(1.0, 3.0)]
+    assert HF._sign_changes(grid, np.array([0.0, -1.0, -2.0, -3.0])) == []
 
 
 def test_tail_index_above_validated_range_raises():

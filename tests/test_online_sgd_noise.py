@@ -24,8 +24,10 @@ from sim.online_training import (
     train_offline,
     train_online,
 )
-from theorems import Context
+from theorems import Context, registry
 from theorems import online_sgd_noise as M
+from theorems.online_sgd_noise import formulas as MF  # private helpers
+from theorems.online_sgd_noise import simulations as MS
 
 
 # --------------------------------------------------------------------------- problem pieces
@@ -55,8 +57,7 @@ def test_population_mse_is_expected_squared_error():
 
 def test_normalised_distance_and_bias_variance_by_hand():
     Sigma = np.diag([1.0, 4.0])
-    assert normalised_distance(np.array([1.0, 1.0]), np.array([0.0, 0.0]), Sigma, 2.5) == \
-        pytest.approx(2.0)
+    assert normalised_distance(np.array([1.0, 1.0]), np.array([0.0, 0.0]), Sigma, 2.5) == pytest.approx(2.0)
     betas = np.array([[1.0, 0.0], [3.0, 0.0], [2.0, 2.0], [2.0, -2.0]])
     ref = np.array([0.0, 0.0])
     bias2, var = bias_variance(betas, ref, Sigma)
@@ -130,8 +131,9 @@ def test_online_minibatch_gradient_law(sampler):
     (Isserlis) (Sigma e e' Sigma + (e' Sigma e) Sigma) / B, for both samplers."""
     t = sparse_teacher(4, 2, seed=9)
     B, R = 3, 20_000 if sampler == "reduced" else 6000
-    res = train_online(t, [Arm(B)], lr=1.0, n_steps=1, n_replicas=R, seed=1, model="linear",
-                       sampler=sampler)[0]
+    res = train_online(t, [Arm(B)], lr=1.0, n_steps=1, n_replicas=R, seed=1, model="linear", sampler=sampler)[
+        0
+    ]
     g = t.beta0 - res.beta
     e = t.beta0 - t.beta_star
     Se = t.Sigma @ e
@@ -156,9 +158,14 @@ def test_reduced_and_explicit_samplers_agree_in_distribution_over_a_run():
 def test_common_random_numbers_and_switching():
     t = sparse_teacher(8, 2, seed=1)
     T, tau = 120, 40
-    res = train_online(t, [Arm(1), Arm(1, switch=tau), Arm(1, switch=T), Arm(None),
-                           Arm(1, switch=0)],
-                       lr=0.04, n_steps=T, n_replicas=3, seed=2)
+    res = train_online(
+        t,
+        [Arm(1), Arm(1, switch=tau), Arm(1, switch=T), Arm(None), Arm(1, switch=0)],
+        lr=0.04,
+        n_steps=T,
+        n_replicas=3,
+        seed=2,
+    )
     sgd_run, switched, never, pop, zero = res
     # identical prefixes up to tau, identical whole path when the switch never happens
     np.testing.assert_array_equal(sgd_run.mse[: tau + 1], switched.mse[: tau + 1])
@@ -183,8 +190,7 @@ def test_ls_recursion_scalar_closed_form():
     rate = 1 - 2 * eta * s + 3 * eta**2 * s**2
     np.testing.assert_allclose(out, s * 2.0 * rate ** np.arange(T + 1), rtol=1e-13)
     gd_out = ls_online_error_moment([[s]], eta, None, [[2.0]], T)
-    np.testing.assert_allclose(gd_out, s * 2.0 * (1 - eta * s) ** (2 * np.arange(T + 1)),
-                               rtol=1e-13)
+    np.testing.assert_allclose(gd_out, s * 2.0 * (1 - eta * s) ** (2 * np.arange(T + 1)), rtol=1e-13)
 
 
 def test_ls_recursion_fourth_moment_by_monte_carlo():
@@ -248,7 +254,7 @@ def test_bias_var_bootstrap_matches_direct_estimate():
     t = sparse_teacher(5, 2, seed=0)
     betas = rng.standard_normal((10, 3, 5)) + 0.3
     ref = np.zeros((3, 5))
-    est, boot = M._bias_var_boot(betas, ref, t.Sigma, 250, rng)
+    est, boot = MF._bias_var_boot(betas, ref, t.Sigma, 250, rng)
     direct = np.mean([np.divide(*bias_variance(betas[:, j], ref[j], t.Sigma)) for j in range(3)])
     assert est == pytest.approx(direct, rel=1e-10)
     assert boot.shape == (250,)
@@ -272,8 +278,7 @@ def test_input_validation():
     with pytest.raises(ValueError, match="switch"):
         train_online(t, [Arm(1, switch=5)], lr=0.1, n_steps=2, n_replicas=1, seed=0)
     with pytest.raises(ValueError, match="same number of replicas"):
-        train_online(t, [Arm(1), Arm(1, switch=1, replicas=3)], lr=0.1, n_steps=2, n_replicas=2,
-                     seed=0)
+        train_online(t, [Arm(1), Arm(1, switch=1, replicas=3)], lr=0.1, n_steps=2, n_replicas=2, seed=0)
     with pytest.raises(ValueError, match="sampler"):
         train_online(t, [Arm(1)], lr=0.1, n_steps=2, n_replicas=1, seed=0, sampler="x")
     with pytest.raises(ValueError, match="model"):
@@ -296,7 +301,7 @@ def test_dev_sweep_sanity():
     on = M.online_sweep(0, cfg)
     off = M.offline_sweep(0, cfg)
     for sw in (on, off):
-        assert not M._diverged(sw)
+        assert not MS._diverged(sw)
         for r in sw.runs.values():
             assert np.all(r.reached())
     assert off.runs["b1"].test_mse.mean() < off.runs["gd"].test_mse[0]
@@ -304,7 +309,7 @@ def test_dev_sweep_sanity():
 
 def test_figures(tmp_path):
     pytest.importorskip("matplotlib")
-    c = M.dln_online_golden_path_flat
+    c = registry()["online_noise.dln_online_golden_path_flat"]
     paths = c.figures(Context(profile="dev"), str(tmp_path))
     assert any(p.endswith("online_noise_rho_vs_loss.png") for p in paths)
     assert all((tmp_path / p).exists() or __import__("os").path.exists(p) for p in paths)
@@ -314,8 +319,7 @@ def test_large_batch_sits_on_the_population_gd_curve():
     """The spec's cross-check: online SGD with B = 1000 follows population GD (relative MSE gap of a
     few percent, far below the B = 16 gap)."""
     t = sparse_teacher(20, 3, seed=5)
-    res = train_online(t, [Arm(None), Arm(1000), Arm(16)], lr=0.04, n_steps=600, n_replicas=8,
-                       seed=1)
+    res = train_online(t, [Arm(None), Arm(1000), Arm(16)], lr=0.04, n_steps=600, n_replicas=8, seed=1)
     gap_1000 = np.abs(np.log(res[1].mse[-1] / res[0].mse[-1, 0])).mean()
     gap_16 = np.abs(np.log(res[2].mse[-1] / res[0].mse[-1, 0])).mean()
     assert gap_1000 < 0.05 and gap_1000 < gap_16 / 5
