@@ -239,14 +239,9 @@ def _l1_limit_of_potential(inst: dict, c: float) -> tuple[float, float]:
     return abs(val - c * l1), bound
 
 
-def _asymptotics_check(inst: dict, ctx) -> Check:
-    data, _, _ = setup(inst)
-    X, y = data.X, data.y
-    ratios = _series_ratios(inst)
-    m = {k: float(np.max(np.abs(np.asarray(v) - 1.0))) for k, v in ratios.items()}
-    # The remainder of phi / ln(1/alpha) - |beta|_1 / 2 is (1/4) sum |b|(ln|b| - 1) / ln(1/alpha)
-    # + O(alpha^2): checked exactly along the ladder.
-    b = data.beta_star[data.beta_star != 0]
+def _l1_remainder_error(b: np.ndarray) -> float:
+    """The remainder of phi / ln(1/alpha) - |beta|_1 / 2 is (1/4) sum |b|(ln|b| - 1) / ln(1/alpha)
+    + O(alpha^2): the largest relative error of that prediction along alpha = 10^-8 ... 10^-64."""
     l1 = float(np.abs(b).sum())
     rem_err = 0.0
     for k in (8, 16, 32, 64):
@@ -254,14 +249,12 @@ def _asymptotics_check(inst: dict, ctx) -> Check:
         rem = float(potential(b, 10.0**-k)) / lam - 0.5 * l1
         pred = 0.25 * float(np.sum(np.abs(b) * (np.log(np.abs(b)) - 1.0))) / lam
         rem_err = max(rem_err, abs(rem - pred) / l1)
-    # Part 2: continuation down the ladder toward the (unique) min-l1 interpolant.
-    b1 = min_l1_interpolant(X, y)
-    margin_lp = l1_uniqueness_margin(X, y, b1)
-    dists = [
-        float(np.linalg.norm(implicit_solution(X, y, 10.0**-k) - b1) / np.linalg.norm(b1)) for k in _L1_LADDER
-    ]
-    asserted = margin_lp >= _MARGIN_MIN
-    # Part 3: kernel regime, the spec's bound and the derived first-order correction.
+    return rem_err
+
+
+def _kernel_regime(X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Kernel regime on the ladder ``_KERNEL_ALPHAS``: (the spec's bound |X^+y|_inf^2 / alpha^4 over
+    the error, smallest; the first-order expansion's error over its allowance, largest)."""
     b2 = min_l2_interpolant(X, y)
     bound_ratio, corr_err = math.inf, 0.0
     for a in _KERNEL_ALPHAS:
@@ -277,6 +270,25 @@ def _asymptotics_check(inst: dict, ctx) -> Check:
             corr_err,
             float(np.linalg.norm(bh - approx)) / (allowed + 1e-8 * (1.0 + float(np.linalg.norm(b2)))),
         )
+    return bound_ratio, corr_err
+
+
+def _asymptotics_check(inst: dict, ctx) -> Check:
+    data, _, _ = setup(inst)
+    X, y = data.X, data.y
+    ratios = _series_ratios(inst)
+    m = {k: float(np.max(np.abs(np.asarray(v) - 1.0))) for k, v in ratios.items()}
+    # Part 1b: the remainder of phi / ln(1/alpha) - |beta|_1 / 2, checked exactly along the ladder.
+    rem_err = _l1_remainder_error(data.beta_star[data.beta_star != 0])
+    # Part 2: continuation down the ladder toward the (unique) min-l1 interpolant.
+    b1 = min_l1_interpolant(X, y)
+    margin_lp = l1_uniqueness_margin(X, y, b1)
+    dists = [
+        float(np.linalg.norm(implicit_solution(X, y, 10.0**-k) - b1) / np.linalg.norm(b1)) for k in _L1_LADDER
+    ]
+    asserted = margin_lp >= _MARGIN_MIN
+    # Part 3: kernel regime, the spec's bound and the derived first-order correction.
+    bound_ratio, corr_err = _kernel_regime(X, y)
     # Margins as fractions of each tolerance (1 = perfect, < 0 = violated).
     margins = {
         "series_next": 1.0 - max(m["large_next"], m["small_next"]) / 0.1,

@@ -404,6 +404,47 @@ _BENEFIT_STRATEGY = strat.sparse_instance(
 _BENEFIT_VARIANT = strat.fixed_family(n=5, d=9, s=1, a=0.5, f=1.0, spread=0.2, seeds=4, zero_columns=1)
 
 
+def _benefit_margin(
+    realized_r: np.ndarray,
+    nz: np.ndarray,
+    alpha: np.ndarray,
+    a_inf: np.ndarray,
+    b_sgf: np.ndarray,
+    beta_gf: np.ndarray,
+    obs: dict,
+) -> float:
+    """The margin of ``sgf.benefit`` on one replica (realised log-shrink ``realized_r``, effective
+    initialisation ``a_inf``, SGF limit ``b_sgf``): the smallest of alpha_inf < alpha on the non-zero
+    columns, the limits differing, and the potential gaps; records what it saw in ``obs``."""
+    scale = 1.0 + float(np.linalg.norm(beta_gf))
+    dist = float(np.linalg.norm(b_sgf - beta_gf))
+    # The realised shrink of a discretised path carries the scheme's pathwise error, which can
+    # exceed the effect on a coordinate (thorough: +7.7e-7 realised vs -2.9e-5 predicted at
+    # h = gamma with int L ~ 1e-4; +0.063 vs -0.14 on a large-excursion path at f = 1.43): its
+    # sign is reported, and the identity itself is pesme2021.sgf.ito_product's job (h -> 0).
+    obs.setdefault("realised_wrong_sign", []).append(int(np.sum(realized_r[nz] >= 0)))
+    m_zero = -float(np.max(np.abs(realized_r[~nz]))) if (~nz).any() else 0.0  # == 0 exactly
+    m_formula = float(np.min(np.log(alpha[nz] / a_inf[nz])))  # alpha_inf < alpha (formula)
+    m_differ = (dist - 1e-8 * scale) / scale
+    gap1 = potential(beta_gf, a_inf) - potential(b_sgf, a_inf)  # b_sgf optimal for phi_{a_inf}
+    gap2 = potential(b_sgf, alpha) - potential(beta_gf, alpha)  # beta_gf optimal for phi_alpha
+    tol_phi = 1e-9 * (1.0 + potential(beta_gf, alpha))
+    # The gaps are second order in the distance of the limits: ~ delta^T H delta / 2 with
+    # H = diag(1 / (4 sqrt(beta^2 + 4 a^4))) (Hessian of phi_a). When that predicted gap is
+    # below the potential's precision tol_phi, a strict gap cannot be resolved: then the gaps
+    # must only not be negative beyond precision (strictness follows from the limits differing,
+    # m_differ > 0, and strict convexity); otherwise they must exceed tol_phi.
+    delta = b_sgf - beta_gf
+    q1 = 0.5 * float(np.sum(delta**2 / (4.0 * np.sqrt(b_sgf**2 + 4.0 * a_inf**4))))
+    q2 = 0.5 * float(np.sum(delta**2 / (4.0 * np.sqrt(beta_gf**2 + 4.0 * alpha**4))))
+    need1 = tol_phi if q1 > 10.0 * tol_phi else -tol_phi
+    need2 = tol_phi if q2 > 10.0 * tol_phi else -tol_phi
+    obs.setdefault("gaps_resolved", []).append(bool(q1 > 10.0 * tol_phi and q2 > 10.0 * tol_phi))
+    obs.setdefault("potential_gaps", []).append([float(gap1), float(gap2)])
+    # m_zero == 0 exactly is the claim (zero columns never move); anything else violates it.
+    return min(m_formula, m_differ, gap1 - need1, gap2 - need2, math.inf if m_zero == 0.0 else -1.0)
+
+
 def _benefit_check(inst: dict, ctx, variant: str = "") -> Check:
     data, alpha, _ = setup(inst)
     R = ctx.pick(dev=3, ci=4, thorough=8)
@@ -437,33 +478,7 @@ def _benefit_check(inst: dict, ctx, variant: str = "") -> Check:
         if variant == "same_limit":
             margins.append((1e-8 * scale - dist) / scale)
             continue
-        # The realised shrink of a discretised path carries the scheme's pathwise error, which can
-        # exceed the effect on a coordinate (thorough: +7.7e-7 realised vs -2.9e-5 predicted at
-        # h = gamma with int L ~ 1e-4; +0.063 vs -0.14 on a large-excursion path at f = 1.43): its
-        # sign is reported, and the identity itself is pesme2021.sgf.ito_product's job (h -> 0).
-        obs.setdefault("realised_wrong_sign", []).append(int(np.sum(realized[r, nz] >= 0)))
-        m_zero = -float(np.max(np.abs(realized[r, ~nz]))) if (~nz).any() else 0.0  # == 0 exactly
-        m_formula = float(np.min(np.log(alpha[nz] / a_inf[nz])))  # alpha_inf < alpha (formula)
-        m_differ = (dist - 1e-8 * scale) / scale
-        gap1 = potential(beta_gf, a_inf) - potential(b_sgf, a_inf)  # b_sgf optimal for phi_{a_inf}
-        gap2 = potential(b_sgf, alpha) - potential(beta_gf, alpha)  # beta_gf optimal for phi_alpha
-        tol_phi = 1e-9 * (1.0 + potential(beta_gf, alpha))
-        # The gaps are second order in the distance of the limits: ~ delta^T H delta / 2 with
-        # H = diag(1 / (4 sqrt(beta^2 + 4 a^4))) (Hessian of phi_a). When that predicted gap is
-        # below the potential's precision tol_phi, a strict gap cannot be resolved: then the gaps
-        # must only not be negative beyond precision (strictness follows from the limits differing,
-        # m_differ > 0, and strict convexity); otherwise they must exceed tol_phi.
-        delta = b_sgf - beta_gf
-        q1 = 0.5 * float(np.sum(delta**2 / (4.0 * np.sqrt(b_sgf**2 + 4.0 * a_inf**4))))
-        q2 = 0.5 * float(np.sum(delta**2 / (4.0 * np.sqrt(beta_gf**2 + 4.0 * alpha**4))))
-        need1 = tol_phi if q1 > 10.0 * tol_phi else -tol_phi
-        need2 = tol_phi if q2 > 10.0 * tol_phi else -tol_phi
-        obs.setdefault("gaps_resolved", []).append(bool(q1 > 10.0 * tol_phi and q2 > 10.0 * tol_phi))
-        obs.setdefault("potential_gaps", []).append([float(gap1), float(gap2)])
-        # m_zero == 0 exactly is the claim (zero columns never move); anything else violates it.
-        margins.append(
-            min(m_formula, m_differ, gap1 - need1, gap2 - need2, math.inf if m_zero == 0.0 else -1.0)
-        )
+        margins.append(_benefit_margin(realized[r], nz, alpha, a_inf, b_sgf, beta_gf, obs))
     margin = float(min(margins))
     obs["l1_sgf_below_gf"] = bool(max(obs["l1_sgf"]) <= obs["l1_gf"])
     obs["test_error_sgf_below_gf"] = bool(max(obs["test_error_sgf"]) <= obs["test_error_gf"])
@@ -565,6 +580,73 @@ def _log_sd_ratio(
     return est, float(boot.std(ddof=1))
 
 
+def _match_samples(inst: dict, ctx, noise: str, R: int | None, h_div: float):
+    """SGD and SGF (Milstein) runs of one instance: ``(R, (J_sgd, J_sgf), (T_sgd, T_sgf))``, the loss
+    integrals and test errors of the converged replicas; a Check if too many replicas diverged."""
+    data, _, _ = setup(inst)
+    R = R or ctx.pick(dev=24, ci=32, thorough=128)
+    sgd = sgd_runs(inst, R, tol=1e-10, t_max=3000.0)
+    sgf = sgf_runs(inst, R, h_div=h_div, scheme="milstein", noise=noise, tol=1e-10, t_max=3000.0)
+    a_ok, b_ok = ~sgd.diverged, ~sgf.diverged
+    if a_ok.sum() < R // 2 or b_ok.sum() < R // 2:
+        return Check.inconclusive("too many diverged replicas")
+    J = (sgd.loss_integral[a_ok], sgf.loss_integral[b_ok])
+    T = (data.test_error(sgd.beta[a_ok]), data.test_error(sgf.beta[b_ok]))
+    return R, J, T
+
+
+def _loss_integral_stats(inst: dict, Ja: np.ndarray, Jb: np.ndarray, q: float) -> dict:
+    """int L of SGF against SGD: geometric means within a factor 2 (TOST on the mean of ln int L,
+    Welch, normal approx.) and the dispersion of ln int L: SGF's at least a third of SGD's
+    (one-sided, bootstrap normal approx.). ``q`` is the normal quantile of the test level."""
+    from scipy import stats
+
+    la, lb = np.log(Ja), np.log(Jb)
+    dlog = float(lb.mean() - la.mean())
+    se_log = math.sqrt(la.var(ddof=1) / la.size + lb.var(ddof=1) / lb.size)
+    llo, lhi = dlog - q * se_log, dlog + q * se_log
+    rho, se_rho = _log_sd_ratio(la, lb, _noise_seed(inst, 7))
+    return {
+        "dlog": dlog,
+        "llo": llo,
+        "lhi": lhi,
+        "rho": rho,
+        "se_rho": se_rho,
+        "j_reject": llo > _MATCH_LOG_MARGIN or lhi < -_MATCH_LOG_MARGIN,
+        "j_support": -_MATCH_LOG_MARGIN <= llo and lhi <= _MATCH_LOG_MARGIN,
+        "p_Jt": float(stats.norm.sf((abs(dlog) - _MATCH_LOG_MARGIN) / max(se_log, 1e-300))),
+        "s_reject": rho + q * se_rho < -_MATCH_SPREAD_MARGIN,
+        "s_support": rho - q * se_rho >= -_MATCH_SPREAD_MARGIN,
+        "p_S": float(stats.norm.cdf((rho + _MATCH_SPREAD_MARGIN) / max(se_rho, 1e-300))),
+    }
+
+
+def _match_details(R: int, J: tuple, T: tuple, js: dict, q: float, lo: float, hi: float) -> dict:
+    """The numbers reported by ``sgf.matches_sgd`` (loss integral and test error of both)."""
+    from scipy import stats
+
+    (Ja, Jb), (Ta, Tb) = J, T
+    rho, se_rho = js["rho"], js["se_rho"]
+    return {
+        "R": R,
+        "loss_integral": {
+            "sgd": [float(Ja.mean()), float(Ja.std())],
+            "sgf": [float(Jb.mean()), float(Jb.std())],
+            "median_ratio": float(np.median(Jb) / np.median(Ja)),
+            "geo_mean_ratio": math.exp(js["dlog"]),
+            "log_ratio_ci": [js["llo"], js["lhi"]],
+            "ks_p": float(stats.ks_2samp(Ja, Jb).pvalue),
+            "log_sd_ratio": [rho, rho - q * se_rho, rho + q * se_rho],
+        },
+        "test_error": {
+            "sgd": [float(Ta.mean()), float(Ta.std())],
+            "sgf": [float(Tb.mean()), float(Tb.std())],
+            "rel_mean_diff_ci": [lo, hi],
+            "ks_p": float(stats.ks_2samp(Ta, Tb).pvalue),
+        },
+    }
+
+
 def _match_check(
     inst: dict,
     ctx,
@@ -576,57 +658,22 @@ def _match_check(
 ) -> Check:
     from scipy import stats
 
-    data, _, _ = setup(inst)
-    R = R or ctx.pick(dev=24, ci=32, thorough=128)
-    sgd = sgd_runs(inst, R, tol=1e-10, t_max=3000.0)
-    sgf = sgf_runs(inst, R, h_div=h_div, scheme="milstein", noise=noise, tol=1e-10, t_max=3000.0)
-    a_ok, b_ok = ~sgd.diverged, ~sgf.diverged
-    if a_ok.sum() < R // 2 or b_ok.sum() < R // 2:
-        return Check.inconclusive("too many diverged replicas")
-    Ja, Jb = sgd.loss_integral[a_ok], sgf.loss_integral[b_ok]
-    Ta, Tb = data.test_error(sgd.beta[a_ok]), data.test_error(sgf.beta[b_ok])
+    samples = _match_samples(inst, ctx, noise, R, h_div)
+    if isinstance(samples, Check):
+        return samples
+    R, (Ja, Jb), (Ta, Tb) = samples
     level = ctx.level / 3  # Bonferroni over the three statistics
     q = float(stats.norm.ppf(1 - level))
-    p_J = float(stats.ks_2samp(Ja, Jb).pvalue)
-    rel_J = float(abs(Jb.mean() - Ja.mean()) / Ja.mean())
-    # int L: geometric means within a factor 2 (TOST on the mean of ln int L, Welch, normal approx.).
-    la, lb = np.log(Ja), np.log(Jb)
-    dlog = float(lb.mean() - la.mean())
-    se_log = math.sqrt(la.var(ddof=1) / la.size + lb.var(ddof=1) / lb.size)
-    llo, lhi = dlog - q * se_log, dlog + q * se_log
-    j_reject = llo > _MATCH_LOG_MARGIN or lhi < -_MATCH_LOG_MARGIN
-    j_support = -_MATCH_LOG_MARGIN <= llo and lhi <= _MATCH_LOG_MARGIN
-    p_Jt = float(stats.norm.sf((abs(dlog) - _MATCH_LOG_MARGIN) / max(se_log, 1e-300)))
-    # dispersion of ln int L: SGF's at least a third of SGD's (one-sided, bootstrap normal approx.).
-    rho, se_rho = _log_sd_ratio(la, lb, _noise_seed(inst, 7))
-    s_reject = rho + q * se_rho < -_MATCH_SPREAD_MARGIN
-    s_support = rho - q * se_rho >= -_MATCH_SPREAD_MARGIN
-    p_S = float(stats.norm.cdf((rho + _MATCH_SPREAD_MARGIN) / max(se_rho, 1e-300)))
+    js = _loss_integral_stats(inst, Ja, Jb, q)
     # test error: equal means within 5% (two one-sided Welch tests, TOST); or KS for the variant.
     diff = float(Tb.mean() - Ta.mean())
     se = math.sqrt(Ta.var(ddof=1) / Ta.size + Tb.var(ddof=1) / Tb.size)
     lo, hi = (diff - q * se) / Ta.mean(), (diff + q * se) / Ta.mean()
-    details = {
-        "R": R,
-        "loss_integral": {
-            "sgd": [float(Ja.mean()), float(Ja.std())],
-            "sgf": [float(Jb.mean()), float(Jb.std())],
-            "median_ratio": float(np.median(Jb) / np.median(Ja)),
-            "geo_mean_ratio": math.exp(dlog),
-            "log_ratio_ci": [llo, lhi],
-            "ks_p": p_J,
-            "log_sd_ratio": [rho, rho - q * se_rho, rho + q * se_rho],
-        },
-        "test_error": {
-            "sgd": [float(Ta.mean()), float(Ta.std())],
-            "sgf": [float(Tb.mean()), float(Tb.std())],
-            "rel_mean_diff_ci": [lo, hi],
-            "ks_p": float(stats.ks_2samp(Ta, Tb).pvalue),
-        },
-    }
+    details = _match_details(R, (Ja, Jb), (Ta, Tb), js, q, lo, hi)
     measured = {"int_L": float(Jb.mean()), "test_error": float(Tb.mean())}
     predicted = {"int_L": float(Ja.mean()), "test_error": float(Ta.mean())}
     if ks_test_error or ks_loss_integral:  # the falsified "equal in distribution" forms
+        p_J = details["loss_integral"]["ks_p"]
         p_T = details["test_error"]["ks_p"] if ks_test_error else 1.0
         return Check.test(
             reject=min(p_J, p_T) < level,
@@ -637,24 +684,20 @@ def _match_check(
             predicted=predicted,
             **details,
         )
-    te_reject = lo > 0.05 or hi < -0.05
-    te_support = -0.05 <= lo and hi <= 0.05
     t_stat = (abs(diff) / Ta.mean() - 0.05) * Ta.mean() / max(se, 1e-300)
-    p_T = float(stats.norm.sf(t_stat))
-    reject = j_reject or te_reject or s_reject
     return Check.test(
-        reject=reject,
-        p_value=min(1.0, 3 * min(p_Jt, p_T, p_S)),
+        reject=js["j_reject"] or lo > 0.05 or hi < -0.05 or js["s_reject"],
+        p_value=min(1.0, 3 * min(js["p_Jt"], float(stats.norm.sf(t_stat)), js["p_S"])),
         level=ctx.level,
-        supports=te_support and j_support and s_support,
+        supports=-0.05 <= lo and hi <= 0.05 and js["j_support"] and js["s_support"],
         measured=measured,
         predicted=predicted,
         margin=min(
-            _MATCH_LOG_MARGIN - max(abs(llo), abs(lhi)),
+            _MATCH_LOG_MARGIN - max(abs(js["llo"]), abs(js["lhi"])),
             0.05 - max(abs(lo), abs(hi)),
-            rho - q * se_rho + _MATCH_SPREAD_MARGIN,
+            js["rho"] - q * js["se_rho"] + _MATCH_SPREAD_MARGIN,
         ),
-        rel_mean_diff_int_L=rel_J,
+        rel_mean_diff_int_L=float(abs(Jb.mean() - Ja.mean()) / Ja.mean()),
         **details,
     )
 
