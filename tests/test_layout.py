@@ -220,3 +220,51 @@ def test_template_claim_holds_and_its_false_variant_is_falsified():
     assert r["verdict"] == "holds" and r["evidence"]["instances_tried"] >= 5
     assert [v["verdict"] for v in r["false_variants"]] == ["falsified"]
     assert r["passed"]
+
+
+# ----------------------------------------------------------------------------- compare_reports
+def _compare_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "compare_reports", ROOT / "benchmarks" / "compare_reports.py"
+    )
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _report(reason: str = "held on all 3 instances", seconds: float = 1.0, margin: float = 0.5) -> dict:
+    variant = {
+        "id": "p.c:v",
+        "verdict": "falsified",
+        "reason": "counterexample",
+        "seconds": seconds,
+        "evidence": {"counterexample": {"instance": {"seed": 0}}},
+    }
+    claim = {
+        "id": "p.c",
+        "verdict": "holds",
+        "reason": reason,
+        "seconds": seconds,
+        "passed": True,
+        "evidence": {"margin": margin, "worst": {"check": {"details": {"sim_seconds": seconds}}}},
+        "false_variants": [variant],
+        "figures": [],
+    }
+    return {"created": f"t{seconds}", "total_seconds": seconds, "summary": {"ok": True}, "claims": [claim]}
+
+
+def test_compare_reports_ignores_timings_and_finds_differences(tmp_path):
+    cmp = _compare_module()
+    assert cmp.diff(_report(seconds=1.0), _report(seconds=7.5)) == []
+    assert cmp.diff(_report(), _report(reason="held on all 4 instances"))
+    assert cmp.diff(_report(), _report(margin=0.5000001))
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    a.write_text(json.dumps(_report()))
+    b.write_text(json.dumps(_report(seconds=3.0)))
+    assert cmp.main([str(a), str(b)]) == 0
+    b.write_text(json.dumps(_report(reason="other")))
+    assert cmp.main([str(a), str(b)]) == 1
+    b.write_text("{")
+    assert cmp.main([str(a), str(b)]) == 2

@@ -276,9 +276,10 @@ def _kernel_regime(X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
 def _asymptotics_check(inst: dict, ctx) -> Check:
     data, _, _ = setup(inst)
     X, y = data.X, data.y
+    # Part 1: the two series of phi (next and next-but-one terms), then the remainder of
+    # phi / ln(1/alpha) - |beta|_1 / 2, checked exactly along the ladder.
     ratios = _series_ratios(inst)
     m = {k: float(np.max(np.abs(np.asarray(v) - 1.0))) for k, v in ratios.items()}
-    # Part 1b: the remainder of phi / ln(1/alpha) - |beta|_1 / 2, checked exactly along the ladder.
     rem_err = _l1_remainder_error(data.beta_star[data.beta_star != 0])
     # Part 2: continuation down the ladder toward the (unique) min-l1 interpolant.
     b1 = min_l1_interpolant(X, y)

@@ -270,5 +270,5 @@ def _setup_cached(key: tuple) -> tuple[SparseRegression, np.ndarray, float]:
 
 
 def setup(inst: dict) -> tuple[SparseRegression, np.ndarray, float]:
-    """(data, alpha, gamma) of an instance dict from ``theorems.strategies.diagonal`` (cached)."""
+    """(data, alpha, gamma) of an instance dict drawn by the strategies above (cached)."""
     return _setup_cached(_key(inst))
