@@ -14,6 +14,7 @@ import pytest
 import scipy.optimize
 
 from theorems import diagonal_networks as dn
+from theorems.diagonal_networks import formulas, simulations
 
 mpmath.mp.dps = 50
 
@@ -41,7 +42,7 @@ def test_sympy_derivations_have_the_expected_forms():
 
 def test_lambdified_potential_matches_stable_form_and_mpmath():
     rng = np.random.default_rng(0)
-    f = dn._lambdified()["phi"]
+    f = formulas._lambdified()["phi"]
     for _ in range(50):
         a = float(np.exp(rng.uniform(-3, 1)))
         b = float(rng.normal() * np.exp(rng.uniform(-4, 3)))
@@ -385,7 +386,7 @@ def test_sympy_asymptotic_series_match_hand_derivation():
 
 def test_potential_series_remainders_in_mpmath():
     """Remainder after the head equals the next term to O(next ratio) in 50-digit arithmetic."""
-    S = dn._potential_series()
+    S = formulas._potential_series()
     for regime, ratio in (("large", 1e3), ("small", 1e-3)):
         head, nxt, nxt2 = S[regime]
         for a in (0.05, 1.0, 3.0):
@@ -467,7 +468,7 @@ def test_sgd_runs_batch_size_passes_through():
     data, alpha, gamma = dn.setup(inst)
     run = dn.sgd_runs(inst, 3, t_max=5.0, tol=0.0, batch_size=2)
     ref = dn.run_sgd(data.X, data.y, alpha, gamma, int(math.ceil(5.0 / gamma)), n_replicas=3,
-                     seed=dn._noise_seed(inst, 0, 0), batch_size=2)
+                     seed=simulations._noise_seed(inst, 0, 0), batch_size=2)
     assert np.array_equal(run.wp, ref.wp)
     assert not np.array_equal(run.wp, dn.sgd_runs(inst, 3, t_max=5.0, tol=0.0).wp)
 
@@ -475,8 +476,10 @@ def test_sgd_runs_batch_size_passes_through():
 def test_batch_strategy_respects_b_le_n_over_10():
     from hypothesis import given, settings
 
+    from theorems.diagonal_networks.claims_sgd import _BATCH_STRATEGY
+
     @settings(max_examples=30, database=None, derandomize=True)
-    @given(dn._BATCH_STRATEGY)
+    @given(_BATCH_STRATEGY)
     def prop(inst):
         assert 2 <= inst["b"] <= max(2, inst["n"] // 10)
 

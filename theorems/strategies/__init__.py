@@ -1,8 +1,10 @@
-"""Hypothesis instance strategies, one module per problem family, composed from small strategies.
+"""Small hypothesis strategies shared by every paper (seeds, log-uniform scales, fractions, sizes).
 
-Instances are small dictionaries of plain numbers (sizes, scales, step fractions and a ``seed``) from
-which a predicate builds its arrays, so counterexamples are short, shrinkable and replayable. Seeds
-for numpy generators are always drawn here, by hypothesis, never from an unseeded generator.
+A paper's own strategies live in its package, ``theorems/<paper>/instances.py`` (for example
+``theorems.diagonal_networks.instances``), composed from these. Instances are small dictionaries of
+plain numbers (sizes, scales, step fractions and a ``seed``) from which a predicate builds its arrays,
+so counterexamples are short, shrinkable and replayable. Seeds for numpy generators are always drawn
+here, by hypothesis, never from an unseeded generator.
 """
 
 from __future__ import annotations

@@ -1,0 +1,768 @@
+r"""Stochastic-gradient-flow claims of Pesme, Pillaud-Vivien, Flammarion (2021), in the paper's order.
+
+The SGF $dw_\pm = \mp\nabla L\,w_\pm dt \pm 2\sqrt{\gamma L/n}\,w_\pm\odot X^\top dB$ (Itô): the identity
+$w_+w_- = \alpha_t^2$ with $\alpha_t = \alpha\exp(-2\gamma\,\mathrm{diag}(X^\top X/n)\int_0^tL)$
+(``pesme2021.sgf.ito_product``), its absence under Stratonovich calculus (``sgf.stratonovich_is_gf``),
+the main theorem -- SGF converges to $\arg\min_{X\beta=y}\phi_{\alpha_\infty}$ (``sgf.implicit_bias``) --
+the benefit of the shrink (``sgf.benefit``) and the weak approximation of SGD (``sgf.matches_sgd``).
+Each claim is followed by its false variants. Registered when
+:mod:`theorems.diagonal_networks.claims` is imported.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sim.diagonal_kernels import _noise_dimension, run_sgf
+from theorems import Check, claim
+from theorems.diagonal_networks import PAPER
+from theorems.diagonal_networks import instances as strat
+from theorems.diagonal_networks.formulas import potential
+from theorems.diagonal_networks.instances import _P_CONV, _key, setup
+from theorems.diagonal_networks.simulations import (
+    _noise_seed,
+    _refined_sgf_runs,
+    _sgf_ladder_cached,
+    _sgf_limit,
+    implicit_for,
+    sgd_runs,
+    sgf_runs,
+)
+
+
+def _fit_slope(hs: list[float], errs: list[float]) -> float:
+    lh, le = np.log(np.asarray(hs)), np.log(np.maximum(np.asarray(errs), 1e-300))
+    return float(np.polyfit(lh, le, 1)[0])
+
+
+# ------------------------------------------------------------------------------ SGF: Itô product
+_ITO_STRATEGY = strat.sparse_instance(
+    n=(4, 10), a=(0.3, 1.0), f=(0.5, 2.0), spread=(0.0, 0.4), col_scale=(0.0, 1.0)
+)
+
+
+def _ito_ladder(inst: dict, scheme: str, noise: str, R: int, K: int, levels=(16, 4, 1)):
+    """One Brownian path, integrated at h = gamma/16, gamma/4, gamma (coarsened increments)."""
+    from sim.noise import BrownianPath, coarsen
+
+    data, alpha, gamma = setup(inst)
+    m = _noise_dimension(noise, data.n, data.d)
+    hmin = gamma / max(levels)
+    fine = BrownianPath(_noise_seed(inst, 3), R, m, hmin).fine(K * max(levels))
+    runs = {}
+    for lv in levels:
+        stride = max(levels) // lv
+        runs[lv] = run_sgf(
+            data.X,
+            data.y,
+            alpha,
+            gamma,
+            hmin * stride,
+            K * lv,
+            n_replicas=R,
+            increments=coarsen(fine, stride),
+            scheme=scheme,
+            noise=noise,
+        )
+    return data, alpha, gamma, runs
+
+
+def _ito_check(inst: dict, ctx, *, scheme="euler_maruyama", noise="paper", sign=-2.0, gram=False) -> Check:
+    R = ctx.pick(dev=3, ci=4, thorough=8)
+    K = 120
+    data, alpha, gamma, runs = _ito_ladder(inst, scheme, noise, R, K)
+    shape = (data.X.T @ data.X).sum(axis=1) / data.n if gram else data.diag
+    hs, errs, effect = [], [], 0.0
+    for lv, run in sorted(runs.items()):
+        pred = sign * gamma * np.outer(run.loss_integral, shape)
+        errs.append(float(np.max(np.abs(run.log_shrink - pred))))
+        hs.append(gamma / lv)
+        effect = max(effect, float(np.max(np.abs(2.0 * gamma * np.outer(run.loss_integral, data.diag)))))
+    slope = _fit_slope(hs, errs)
+    fine_err = errs[int(np.argmin(hs))]
+    # Only a lower slope bound: the claim is that the error vanishes as h -> 0. A steeper fitted
+    # slope (the coarse level h = gamma near the stability edge at f ~ 2 is far off, the fine ones
+    # are close) is faster convergence, not a violation.
+    ok = slope >= 0.3 and fine_err <= 0.5 * effect
+    margin = min(slope - 0.3, (0.5 * effect - fine_err) / max(effect, 1e-300))
+    return Check(
+        ok,
+        measured={"slope": slope, "err_finest": fine_err},
+        predicted={"slope": ">= 0.3", "err_finest": f"<= {0.5 * effect:.3g}"},
+        margin=margin,
+        details={"h": hs, "errors": errs, "effect": effect, "R": R},
+    )
+
+
+@claim(
+    id="pesme2021.sgf.ito_product",
+    paper=PAPER,
+    status="derived",
+    kind="equality",
+    statement=r"Along the Itô SGF $dw_\pm=\mp\frac1n(X^\top r)\odot w_\pm dt\pm2\sqrt{\gamma L/n}\,"
+    r"w_\pm\odot X^\top dB_t$ (one $n$-dimensional Brownian motion), pathwise "
+    r"$w_+\odot w_-=\alpha_t^2$ with $\alpha_t=\alpha\odot\exp(-2\gamma\,\mathrm{diag}"
+    r"(X^\top X/n)\int_0^tL\,ds)$.",
+    strategy=_ITO_STRATEGY,
+    tolerance="Euler-Maruyama on w over the ladder h = gamma, gamma/4, gamma/16 on ONE Brownian path "
+    "(120 gamma of SDE time): the max error of ln(w+ w- / alpha^2) against the formula "
+    "must shrink with fitted slope >= 0.3 (observed 0.5-1 typically, up to 3 when the coarse "
+    "level h = gamma sits near the stability edge at f ~ 2; no upper bound: the identity "
+    "asserts only that the error vanishes as h -> 0, so faster decay is not a violation, "
+    "and the falsifying variants fail by slope ~ 0) and be below half the effect at the "
+    "finest h. Deterministic given the seed.",
+    assumptions=_P_CONV + " gamma = f gamma_0, f in [0.5, 2]; column scales e^{U[-1,1] k}, k <= 1.",
+    closed_form=r"Itô (sympy): $d\ln w_\pm=\mp\frac1n X^\top r\,dt-2\gamma\frac Ln\mathrm{diag}(X^\top X)"
+    r"dt\pm2\sqrt{\gamma L/n}X^\top dB$; summed: $d\ln(w_+w_-)=-4\gamma L\,"
+    r"\mathrm{diag}(X^\top X)/n\,dt$.",
+    examples={"dev": 2, "ci": 4, "thorough": 40},
+)
+def sgf_ito_product(inst: dict, ctx) -> Check:
+    """Order test of the product identity under Euler-Maruyama (not built into the scheme).
+
+    The log-coordinate Itô scheme satisfies the identity to round-off by construction; that
+    structural check is in the tests, not here.
+    """
+    return _ito_check(inst, ctx)
+
+
+_ITO_VARIANT = strat.fixed_family(n=6, d=12, s=2, a=0.6, f=1.5, spread=0.2, seeds=8)
+
+
+@sgf_ito_product.false_variant(
+    "stratonovich_heun",
+    "The Stratonovich SGF (Heun) shows the same shrink.",
+    strategy=_ITO_VARIANT,
+    examples={"dev": 1, "ci": 2},
+)
+def _(inst, ctx):
+    return _ito_check(inst, ctx, scheme="heun")
+
+
+@sgf_ito_product.false_variant(
+    "opposite_sign",
+    "alpha_t = alpha exp(+2 gamma diag int L) (the product grows).",
+    strategy=_ITO_VARIANT,
+    examples={"dev": 1, "ci": 2},
+)
+def _(inst, ctx):
+    return _ito_check(inst, ctx, sign=+2.0)
+
+
+@sgf_ito_product.false_variant(
+    "gram_matrix",
+    "The shrink uses X^T X 1 / n in place of diag(X^T X) / n.",
+    strategy=_ITO_VARIANT,
+    examples={"dev": 1, "ci": 2},
+)
+def _(inst, ctx):
+    return _ito_check(inst, ctx, gram=True)
+
+
+@sgf_ito_product.false_variant(
+    "independent_noise",
+    "The identity also holds with independent Brownian motions for w+ and w-.",
+    strategy=_ITO_VARIANT,
+    examples={"dev": 1, "ci": 2},
+)
+def _(inst, ctx):
+    return _ito_check(inst, ctx, noise="independent")
+
+
+# ------------------------------------------------------------------------------ SGF: Stratonovich
+_STRAT_FAMILY = strat.fixed_family(n=6, d=12, s=2, a=1.0, f=1.5, spread=0.2, seeds=8)
+
+
+def _strat_ladder(inst: dict, ctx) -> tuple[tuple[int, ...], dict, np.ndarray, int]:
+    levels = ctx.pick(dev=(1, 4), ci=(1, 4), thorough=(1, 4, 16))
+    R = ctx.pick(dev=1, ci=2, thorough=4)
+    return (
+        levels,
+        _sgf_ladder_cached(_key(inst), "heun", "paper", R, levels, 1e-10, 2000.0),
+        implicit_for(inst, setup(inst)[1]),
+        R,
+    )
+
+
+def _strat_check(inst: dict, ctx) -> Check:
+    data, alpha, _ = setup(inst)
+    levels, ladder, beta_gf, R = _strat_ladder(inst, ctx)
+    if any(run.diverged.any() or run.loss.max() > 1e-10 for run, _ in ladder.values()):
+        return Check.inconclusive("Heun SGF did not converge within its budget")
+    hs = [1.0 / lv for lv in levels]
+    margins, obs = [], {"limit_slope": [], "product_slope": [], "err_finest_over_ito_effect": []}
+    # Strong convergence of the limit is a mean-square statement: its order is fitted on the RMS
+    # over the paths (a single-path three-level fit scatters, e.g. 0.38 on one thorough path whose
+    # finest error was already 4% of the Itô effect; the RMS slopes over 8 seeds were 0.76-1.35).
+    all_errs = np.array(
+        [[float(np.linalg.norm(ladder[lv][1][r] - beta_gf)) for lv in levels] for r in range(R)]
+    )
+    s_lim = _fit_slope(hs, list(np.sqrt((all_errs**2).mean(axis=0))))
+    obs["limit_slope_per_path"] = [_fit_slope(hs, list(e)) for e in all_errs]
+    for r in range(R):
+        errs = list(all_errs[r])
+        prods = [float(np.max(np.abs(2.0 * ladder[lv][0].log_shrink[r]))) for lv in levels]
+        s_prod = _fit_slope(hs, prods)
+        # Scale: how far the Itô SGF limit of a path with this loss integral would be from GF.
+        run_f = ladder[max(levels)][0]
+        _, ito = _sgf_limit(inst, float(run_f.loss_integral[r]))
+        effect = float(np.linalg.norm(ito - beta_gf))
+        ratio = errs[-1] / max(effect, 1e-300)
+        obs["product_slope"].append(s_prod)
+        obs["err_finest_over_ito_effect"].append(ratio)
+        margins.append(min(s_lim - 0.5, 2.0 - s_lim, s_prod - 0.4, 2.0 - s_prod, 0.35 - ratio))
+    obs["limit_slope"] = s_lim
+    margin = float(min(margins))
+    return Check(
+        margin >= 0,
+        measured=obs,
+        predicted={
+            "limit_slope": "[0.5, 2]",
+            "product_slope": "[0.4, 2]",
+            "err_finest_over_ito_effect": "<= 0.35",
+        },
+        margin=margin,
+        details={"h_over_gamma": hs, "R": R, "scheme": "heun"},
+    )
+
+
+@claim(
+    id="pesme2021.sgf.stratonovich_is_gf",
+    paper=PAPER,
+    status="derived",
+    kind="equality",
+    statement=r"Metamorphic: the Stratonovich reading of the SGF (same coefficients) obeys the "
+    r"ordinary chain rule, so it conserves $w_+\odot w_-=\alpha^2$ and keeps "
+    r"$\ln(w_+/w_-)\in\mathrm{range}(X^\top)$: its limit is the GF solution "
+    r"$\hat\beta_\alpha=\arg\min_{X\beta=y}\phi_\alpha$ on every path. Under the Heun scheme "
+    r"(step $h$), $w_+w_-/\alpha^2-1=O(h)$ and the limit converges to $\hat\beta_\alpha$ "
+    r"as $h\to0$.",
+    strategy=_STRAT_FAMILY,
+    tolerance="Heun on one Brownian path at h = gamma and gamma/4 (dev/ci; plus gamma/16 at "
+    "thorough), run to L <= 1e-10 and finished by the exact GF limit from the final state "
+    "(bregman_limit). Fitted slopes: RMS over the paths of the distance of the limit to "
+    "argmin phi_alpha in [0.5, 2] (first order expected; observed 0.67-1.55 on one path "
+    "per seed, RMS of 4 paths 0.76-1.35 at thorough; a single-path fit gave 0.38 once, "
+    "hence the RMS: strong convergence is a mean-square statement), "
+    "max |ln(w+ w- / alpha^2)| in [0.4, 2] (observed 1.1-1.7; 0.65-1.1 over h = gamma "
+    "... gamma/8); the finest distance below 0.35x the Itô effect "
+    "|argmin phi_{alpha_inf} - argmin phi_alpha| of the same path's int L (observed "
+    "0.005-0.044). Deterministic given the seed.",
+    assumptions=_P_CONV + " n=6, d=12, s=2, a=1, spread 0.2, gamma = 1.5 gamma_0 (the "
+    "pesme2021.sgf.implicit_bias family).",
+    closed_form=r"Stratonovich chain rule (sympy, stratonovich_drift_log_product): "
+    r"$d\ln(w_+w_-)=0$; with $\ln(w_+/w_-)\in\mathrm{range}(X^\top)$ the limit satisfies "
+    r"the KKT conditions of $\min\phi_\alpha$.",
+    examples={"dev": 1, "ci": 2, "thorough": 8},
+)
+def sgf_stratonovich_is_gf(inst: dict, ctx) -> Check:
+    """Heun ladder: product conservation and convergence of the limit to the GF solution."""
+    return _strat_check(inst, ctx)
+
+
+@sgf_stratonovich_is_gf.false_variant(
+    "sparser_than_gf",
+    "The Stratonovich SGF is sparser than GF: the l1 norm of its limit at the "
+    "finest h is below that of argmin phi_alpha by more than the discretisation error (estimated "
+    "by the l1 distance between the two finest levels).",
+    examples={"dev": 1, "ci": 2},
+)
+def _(inst, ctx):
+    levels, ladder, beta_gf, R = _strat_ladder(inst, ctx)
+    fine, coarse = ladder[levels[-1]][1], ladder[levels[-2]][1]
+    l1_gf = float(np.abs(beta_gf).sum())
+    gaps = [l1_gf - float(np.abs(fine[r]).sum()) - float(np.abs(fine[r] - coarse[r]).sum()) for r in range(R)]
+    return Check.lower(min(gaps), 0.0, l1_gf=l1_gf, gaps=gaps)
+
+
+# ------------------------------------------------------------------------------ SGF: implicit bias
+_SGF_FAMILY = strat.fixed_family(n=6, d=12, s=2, a=1.0, f=1.5, spread=0.2, seeds=3)
+
+
+def _sgf_limit_check(
+    inst: dict, ctx, *, predict: str = "alpha_inf", noise: str = "paper", levels: tuple[int, ...] = (4, 16)
+) -> Check:
+    data, alpha, _ = setup(inst)
+    R = ctx.pick(dev=1, ci=2, thorough=6)
+    ladder = _sgf_ladder_cached(_key(inst), "milstein", noise, R, levels, 1e-10, 2000.0)
+    beta_gf = implicit_for(inst, alpha)
+    errs, effect, worst_L = [], math.inf, 0.0
+    for lv in levels:
+        run, limit = ladder[lv]
+        if run.diverged.any():
+            return Check.inconclusive(f"SGF diverged at h = gamma/{lv}")
+        worst_L = max(worst_L, float(run.loss.max()))
+        e = 0.0
+        for r in range(R):
+            a_inf, truth = _sgf_limit(inst, float(run.loss_integral[r]))
+            if lv == max(levels):
+                effect = min(effect, float(np.linalg.norm(truth - beta_gf)))
+            if predict == "alpha_inf":
+                pred = truth
+            elif predict == "no_shrink":
+                pred = beta_gf
+            elif predict == "plus_sign":
+                pred = implicit_for(inst, alpha * alpha / a_inf)
+            else:  # "no_factor_two": the E-convention exponent applied to the P loss
+                pred = implicit_for(inst, np.sqrt(alpha * a_inf))
+            e = max(e, float(np.linalg.norm(limit[r] - pred)))
+        errs.append(e)
+    if worst_L > 1e-10:
+        return Check.inconclusive(f"SGF not converged (L_T = {worst_L:.2g})", measured=errs)
+    if len(errs) == 1:  # a single level: only the size test (used for grossly wrong models)
+        return Check.upper(errs[0], 0.35 * effect, effect_vs_gf=effect, h_over_gamma=1 / levels[0])
+    e_coarse, e_fine = errs
+    # The error must shrink along the ladder unless it is already far below the effect at the
+    # coarse level (then round-off/path noise dominates the comparison).
+    shrinks = e_fine <= e_coarse / 1.5 or e_coarse <= 0.05 * effect
+    ok = shrinks and e_fine <= 0.35 * effect
+    margin = min(
+        max((e_coarse / 1.5 - e_fine) / max(e_coarse, 1e-300), (0.05 * effect - e_coarse) / effect),
+        (0.35 * effect - e_fine) / effect,
+    )
+    return Check(
+        ok,
+        measured={"err_gamma/4": e_coarse, "err_gamma/16": e_fine},
+        predicted={"shrinks_by": ">= 1.5x", "err_gamma/16": f"<= 0.35 x effect = {0.35 * effect:.3g}"},
+        margin=margin,
+        details={"effect_vs_gf": effect, "R": R, "scheme": "milstein"},
+    )
+
+
+@claim(
+    id="pesme2021.sgf.implicit_bias",
+    paper=PAPER,
+    status="theorem",
+    kind="equality",
+    statement=r"Almost surely, if the SGF converges to an interpolator with $\int_0^\infty L<\infty$, then "
+    r"$\beta^{SGF}_\infty=\arg\min_{X\beta=y}\phi_{\alpha_\infty}(\beta)$ with the random "
+    r"effective initialisation $\alpha_\infty=\alpha\odot\exp(-2\gamma\,\mathrm{diag}"
+    r"(X^\top X/n)\int_0^\infty L(\beta_s)ds)$.",
+    strategy=_SGF_FAMILY,
+    tolerance="Per path, Milstein on w (an Itô scheme that does not hard-code the identity) at "
+    "h = gamma/4 and gamma/16 on the same Brownian path, run to L <= 1e-10 and finished by "
+    "the exact GF limit from the final state (the noise ~ sqrt(L) is then negligible; "
+    "remaining shrink < 1e-8). The distance to argmin phi_{alpha_inf} must shrink >= 1.5x "
+    "(order-1 scheme: 2.5-15x observed; waived when already < 0.05x the effect at "
+    "gamma/4) and end below 0.35x the size of the effect |argmin phi_{alpha_inf} - "
+    "argmin phi_alpha| (observed 0.02-0.08x). Wrong predictions plateau at their bias "
+    "(1x, 2x, 0.5x the effect) instead.",
+    assumptions=_P_CONV + " n=6, d=12, s=2, a=1, spread 0.2, gamma = 1.5 gamma_0 (about 1/3 of the "
+    "measured SGD edge): the regime where the effect is resolvable at h=gamma/16.",
+    closed_form=r"$\ln(w_+/w_-)\in\mathrm{range}(X^\top)$ and $w_+w_-=\alpha_t^2$ give "
+    r"$\beta_t=2\alpha_t^2\sinh(X^\top\nu_t)$: at interpolation, the KKT conditions of "
+    r"$\min\phi_{\alpha_\infty}$.",
+    examples={"dev": 1, "ci": 2, "thorough": 3},
+)
+def sgf_implicit_bias(inst: dict, ctx) -> Check:
+    """Pathwise limit of the SGF against ``implicit_solution(X, y, effective_init(...))``."""
+    return _sgf_limit_check(inst, ctx)
+
+
+@sgf_implicit_bias.false_variant(
+    "no_shrink", "The SGF limit is the GF limit argmin phi_alpha.", examples={"dev": 1, "ci": 2}
+)
+def _(inst, ctx):
+    return _sgf_limit_check(inst, ctx, predict="no_shrink")
+
+
+@sgf_implicit_bias.false_variant(
+    "plus_sign", "alpha_inf = alpha exp(+2 gamma diag int L).", examples={"dev": 1, "ci": 2}
+)
+def _(inst, ctx):
+    return _sgf_limit_check(inst, ctx, predict="plus_sign")
+
+
+@sgf_implicit_bias.false_variant(
+    "no_factor_two",
+    "alpha_inf = alpha exp(-gamma diag int L) (the E-convention exponent applied to the P loss).",
+    examples={"dev": 1, "ci": 2},
+)
+def _(inst, ctx):
+    return _sgf_limit_check(inst, ctx, predict="no_factor_two")
+
+
+@sgf_implicit_bias.false_variant(
+    "isotropic_noise",
+    "The same holds for d-dimensional isotropic "
+    "noise ~ w * dW with the same per-coordinate variance (checked at "
+    "h = gamma/4 only: the miss is orders of magnitude).",
+    examples={"dev": 1, "ci": 2},
+)
+def _(inst, ctx):
+    return _sgf_limit_check(inst, ctx, noise="isotropic", levels=(4,))
+
+
+# ------------------------------------------------------------------------------ SGF: the benefit
+_BENEFIT_STRATEGY = strat.sparse_instance(
+    n=(5, 10), a=(0.3, 1.0), f=(0.5, 1.5), col_scale=(0.0, 1.5), zero_columns=1
+)
+
+
+_BENEFIT_VARIANT = strat.fixed_family(n=5, d=9, s=1, a=0.5, f=1.0, spread=0.2, seeds=4, zero_columns=1)
+
+
+def _benefit_margin(
+    realized_r: np.ndarray,
+    nz: np.ndarray,
+    alpha: np.ndarray,
+    a_inf: np.ndarray,
+    b_sgf: np.ndarray,
+    beta_gf: np.ndarray,
+    obs: dict,
+) -> float:
+    """The margin of ``sgf.benefit`` on one replica (realised log-shrink ``realized_r``, effective
+    initialisation ``a_inf``, SGF limit ``b_sgf``): the smallest of alpha_inf < alpha on the non-zero
+    columns, the limits differing, and the potential gaps; records what it saw in ``obs``."""
+    scale = 1.0 + float(np.linalg.norm(beta_gf))
+    dist = float(np.linalg.norm(b_sgf - beta_gf))
+    # The realised shrink of a discretised path carries the scheme's pathwise error, which can
+    # exceed the effect on a coordinate (thorough: +7.7e-7 realised vs -2.9e-5 predicted at
+    # h = gamma with int L ~ 1e-4; +0.063 vs -0.14 on a large-excursion path at f = 1.43): its
+    # sign is reported, and the identity itself is pesme2021.sgf.ito_product's job (h -> 0).
+    obs.setdefault("realised_wrong_sign", []).append(int(np.sum(realized_r[nz] >= 0)))
+    m_zero = -float(np.max(np.abs(realized_r[~nz]))) if (~nz).any() else 0.0  # == 0 exactly
+    m_formula = float(np.min(np.log(alpha[nz] / a_inf[nz])))  # alpha_inf < alpha (formula)
+    m_differ = (dist - 1e-8 * scale) / scale
+    gap1 = potential(beta_gf, a_inf) - potential(b_sgf, a_inf)  # b_sgf optimal for phi_{a_inf}
+    gap2 = potential(b_sgf, alpha) - potential(beta_gf, alpha)  # beta_gf optimal for phi_alpha
+    tol_phi = 1e-9 * (1.0 + potential(beta_gf, alpha))
+    # The gaps are second order in the distance of the limits: ~ delta^T H delta / 2 with
+    # H = diag(1 / (4 sqrt(beta^2 + 4 a^4))) (Hessian of phi_a). When that predicted gap is
+    # below the potential's precision tol_phi, a strict gap cannot be resolved: then the gaps
+    # must only not be negative beyond precision (strictness follows from the limits differing,
+    # m_differ > 0, and strict convexity); otherwise they must exceed tol_phi.
+    delta = b_sgf - beta_gf
+    q1 = 0.5 * float(np.sum(delta**2 / (4.0 * np.sqrt(b_sgf**2 + 4.0 * a_inf**4))))
+    q2 = 0.5 * float(np.sum(delta**2 / (4.0 * np.sqrt(beta_gf**2 + 4.0 * alpha**4))))
+    need1 = tol_phi if q1 > 10.0 * tol_phi else -tol_phi
+    need2 = tol_phi if q2 > 10.0 * tol_phi else -tol_phi
+    obs.setdefault("gaps_resolved", []).append(bool(q1 > 10.0 * tol_phi and q2 > 10.0 * tol_phi))
+    obs.setdefault("potential_gaps", []).append([float(gap1), float(gap2)])
+    # m_zero == 0 exactly is the claim (zero columns never move); anything else violates it.
+    return min(m_formula, m_differ, gap1 - need1, gap2 - need2, math.inf if m_zero == 0.0 else -1.0)
+
+
+def _benefit_check(inst: dict, ctx, variant: str = "") -> Check:
+    data, alpha, _ = setup(inst)
+    R = ctx.pick(dev=3, ci=4, thorough=8)
+    run, h_div = _refined_sgf_runs(inst, R, 1e-10, 2000.0)
+    if run.diverged.any() or run.loss.max() > 1e-10:
+        return Check.inconclusive("SGF did not converge within its budget", measured=float(run.loss.max()))
+    nz = np.any(data.X != 0, axis=0)
+    realized = run.log_shrink  # ln(alpha_T / alpha) from w+ w-, per replica and coordinate
+    beta_gf = implicit_for(inst, alpha)
+    margins, obs = (
+        [],
+        {
+            "l1_sgf": [],
+            "l1_gf": float(np.abs(beta_gf).sum()),
+            "test_error_sgf": [],
+            "test_error_gf": float(data.test_error(beta_gf)),
+        },
+    )
+    for r in range(R):
+        a_inf, b_sgf = _sgf_limit(inst, float(run.loss_integral[r]))
+        obs["l1_sgf"].append(float(np.abs(b_sgf).sum()))
+        obs["test_error_sgf"].append(float(data.test_error(b_sgf)))
+        scale = 1.0 + float(np.linalg.norm(beta_gf))
+        dist = float(np.linalg.norm(b_sgf - beta_gf))
+        if variant == "alpha_inf_above":
+            margins.append(float(np.min(realized[r, nz])))  # claims ln(alpha_inf / alpha) >= 0
+            continue
+        if variant == "shrink_every_column":
+            margins.append(float(-np.max(realized[r])))  # claims a strict shrink on every column
+            continue
+        if variant == "same_limit":
+            margins.append((1e-8 * scale - dist) / scale)
+            continue
+        margins.append(_benefit_margin(realized[r], nz, alpha, a_inf, b_sgf, beta_gf, obs))
+    margin = float(min(margins))
+    obs["l1_sgf_below_gf"] = bool(max(obs["l1_sgf"]) <= obs["l1_gf"])
+    obs["test_error_sgf_below_gf"] = bool(max(obs["test_error_sgf"]) <= obs["test_error_gf"])
+    return Check(
+        margin > 0,
+        measured={"min_margin": margin},
+        predicted="> 0",
+        margin=margin,
+        details={"R": R, "h_div": h_div, **obs},
+    )
+
+
+@claim(
+    id="pesme2021.sgf.benefit",
+    paper=PAPER,
+    status="theorem",
+    kind="comparison",
+    statement=r"Proven part of the headline: on every SGF path, $\alpha_\infty<\alpha$ on every "
+    r"coordinate with a non-zero column of $X$ (equality on zero columns), the SGF limit "
+    r"$\hat\beta_{\alpha_\infty}$ differs from the GF limit $\hat\beta_\alpha$, and each "
+    r"limit has the lower potential of its own kind: "
+    r"$\phi_{\alpha_\infty}(\hat\beta_{\alpha_\infty})<\phi_{\alpha_\infty}(\hat\beta_\alpha)$ and "
+    r"$\phi_\alpha(\hat\beta_\alpha)<\phi_\alpha(\hat\beta_{\alpha_\infty})$; "
+    r"$\phi_{\alpha_\infty}$ is closer to a weighted $\ell_1$ norm (weights "
+    r"$\ln(1/\alpha_{\infty,i})$). Only observed, not proven: a smaller $\ell_1$ norm and a "
+    r"smaller test error (see pesme2021.generalisation.* and pesme2021.conj.*).",
+    strategy=_BENEFIT_STRATEGY,
+    tolerance="Milstein paths (h = gamma, halved up to twice while a path diverges: a scheme "
+    "instability near f = 2, not an SGF property; run to L <= 1e-10) give each path's int L; "
+    "alpha_inf = alpha exp(-2 gamma diag(X^T X/n) int L) must be < alpha on non-zero "
+    "columns, and the realised ln(w+ w- / alpha^2)/2 exactly 0 on the zero column. The "
+    "realised shrink's sign on non-zero columns is reported, not asserted: at h = gamma its "
+    "pathwise discretisation error can exceed the effect on a coordinate (thorough: +7.7e-7 "
+    "realised vs -2.9e-5 predicted with int L ~ 1e-4; +0.063 vs -0.14 on a large-excursion "
+    "path at f = 1.43); the identity is tested as h -> 0 by pesme2021.sgf.ito_product. Limits "
+    "must differ by > 1e-8 (1+|beta_gf|) (solver accuracy 1e-10); potential gaps must "
+    "exceed tol_phi = 1e-9 (1 + phi) when resolvable, i.e. when the second-order prediction "
+    "delta^T H_phi delta / 2 exceeds 10 tol_phi; below that (tiny int L: shrink ~3e-7, limits "
+    "1e-7 apart, gaps ~1e-15 on the thorough counterexample) the gaps need only be > "
+    "-tol_phi, strictness then following from distinct limits and strict convexity. The l1 "
+    "and test-error comparisons are reported, not asserted.",
+    assumptions=_P_CONV + " one all-zero column, column scales e^{k U[-1,1]}, k <= 1.5.",
+    closed_form=r"$\ln(\alpha_\infty/\alpha)=-2\gamma\,\mathrm{diag}(X^\top X/n)\int_0^\infty L<0$; "
+    r"strict convexity of $\phi$ makes each argmin unique.",
+    examples={"dev": 2, "ci": 4, "thorough": 40},
+)
+def sgf_benefit(inst: dict, ctx) -> Check:
+    """Strict shrink, distinct limits and the two optimality gaps, per SGF path."""
+    return _benefit_check(inst, ctx)
+
+
+@sgf_benefit.false_variant(
+    "alpha_inf_above",
+    "The SGF effective initialisation is larger than alpha (opposite sign of the Itô correction).",
+    strategy=_BENEFIT_VARIANT,
+    examples={"dev": 1, "ci": 2},
+)
+def _(inst, ctx):
+    return _benefit_check(inst, ctx, "alpha_inf_above")
+
+
+@sgf_benefit.false_variant(
+    "shrink_every_column",
+    "alpha_inf < alpha on every coordinate, zero columns included.",
+    strategy=_BENEFIT_VARIANT,
+    examples={"dev": 1, "ci": 2},
+)
+def _(inst, ctx):
+    return _benefit_check(inst, ctx, "shrink_every_column")
+
+
+@sgf_benefit.false_variant(
+    "same_limit",
+    "SGF and GF have the same limit (to 1e-8).",
+    strategy=_BENEFIT_VARIANT,
+    examples={"dev": 1, "ci": 2},
+)
+def _(inst, ctx):
+    return _benefit_check(inst, ctx, "same_limit")
+
+
+# ------------------------------------------------------------------------------ SGF vs SGD
+_MATCH_STRATEGY = strat.sparse_instance(n=(6, 10), a=(0.3, 1.0), f=(0.5, 1.0), spread=(0.0, 0.3))
+
+
+_MATCH_LOG_MARGIN = math.log(2.0)
+_MATCH_SPREAD_MARGIN = math.log(3.0)
+
+
+def _log_sd_ratio(
+    a: np.ndarray, b: np.ndarray, seed: np.random.SeedSequence, B: int = 400
+) -> tuple[float, float]:
+    """``ln(sd(b) / sd(a))`` and its bootstrap standard error (``B`` resamples of each sample)."""
+    rng = np.random.default_rng(seed)
+    est = math.log(b.std(ddof=1) / a.std(ddof=1))
+    ia = rng.integers(0, a.size, (B, a.size))
+    ib = rng.integers(0, b.size, (B, b.size))
+    boot = np.log(b[ib].std(axis=1, ddof=1) / np.maximum(a[ia].std(axis=1, ddof=1), 1e-300))
+    return est, float(boot.std(ddof=1))
+
+
+def _match_samples(inst: dict, ctx, noise: str, R: int | None, h_div: float):
+    """SGD and SGF (Milstein) runs of one instance: ``(R, (J_sgd, J_sgf), (T_sgd, T_sgf))``, the loss
+    integrals and test errors of the converged replicas; a Check if too many replicas diverged."""
+    data, _, _ = setup(inst)
+    R = R or ctx.pick(dev=24, ci=32, thorough=128)
+    sgd = sgd_runs(inst, R, tol=1e-10, t_max=3000.0)
+    sgf = sgf_runs(inst, R, h_div=h_div, scheme="milstein", noise=noise, tol=1e-10, t_max=3000.0)
+    a_ok, b_ok = ~sgd.diverged, ~sgf.diverged
+    if a_ok.sum() < R // 2 or b_ok.sum() < R // 2:
+        return Check.inconclusive("too many diverged replicas")
+    J = (sgd.loss_integral[a_ok], sgf.loss_integral[b_ok])
+    T = (data.test_error(sgd.beta[a_ok]), data.test_error(sgf.beta[b_ok]))
+    return R, J, T
+
+
+def _loss_integral_stats(inst: dict, Ja: np.ndarray, Jb: np.ndarray, q: float) -> dict:
+    """int L of SGF against SGD: geometric means within a factor 2 (TOST on the mean of ln int L,
+    Welch, normal approx.) and the dispersion of ln int L: SGF's at least a third of SGD's
+    (one-sided, bootstrap normal approx.). ``q`` is the normal quantile of the test level."""
+    from scipy import stats
+
+    la, lb = np.log(Ja), np.log(Jb)
+    dlog = float(lb.mean() - la.mean())
+    se_log = math.sqrt(la.var(ddof=1) / la.size + lb.var(ddof=1) / lb.size)
+    llo, lhi = dlog - q * se_log, dlog + q * se_log
+    rho, se_rho = _log_sd_ratio(la, lb, _noise_seed(inst, 7))
+    return {
+        "dlog": dlog,
+        "llo": llo,
+        "lhi": lhi,
+        "rho": rho,
+        "se_rho": se_rho,
+        "j_reject": llo > _MATCH_LOG_MARGIN or lhi < -_MATCH_LOG_MARGIN,
+        "j_support": -_MATCH_LOG_MARGIN <= llo and lhi <= _MATCH_LOG_MARGIN,
+        "p_Jt": float(stats.norm.sf((abs(dlog) - _MATCH_LOG_MARGIN) / max(se_log, 1e-300))),
+        "s_reject": rho + q * se_rho < -_MATCH_SPREAD_MARGIN,
+        "s_support": rho - q * se_rho >= -_MATCH_SPREAD_MARGIN,
+        "p_S": float(stats.norm.cdf((rho + _MATCH_SPREAD_MARGIN) / max(se_rho, 1e-300))),
+    }
+
+
+def _match_details(R: int, J: tuple, T: tuple, js: dict, q: float, lo: float, hi: float) -> dict:
+    """The numbers reported by ``sgf.matches_sgd`` (loss integral and test error of both)."""
+    from scipy import stats
+
+    (Ja, Jb), (Ta, Tb) = J, T
+    rho, se_rho = js["rho"], js["se_rho"]
+    return {
+        "R": R,
+        "loss_integral": {
+            "sgd": [float(Ja.mean()), float(Ja.std())],
+            "sgf": [float(Jb.mean()), float(Jb.std())],
+            "median_ratio": float(np.median(Jb) / np.median(Ja)),
+            "geo_mean_ratio": math.exp(js["dlog"]),
+            "log_ratio_ci": [js["llo"], js["lhi"]],
+            "ks_p": float(stats.ks_2samp(Ja, Jb).pvalue),
+            "log_sd_ratio": [rho, rho - q * se_rho, rho + q * se_rho],
+        },
+        "test_error": {
+            "sgd": [float(Ta.mean()), float(Ta.std())],
+            "sgf": [float(Tb.mean()), float(Tb.std())],
+            "rel_mean_diff_ci": [lo, hi],
+            "ks_p": float(stats.ks_2samp(Ta, Tb).pvalue),
+        },
+    }
+
+
+def _match_check(
+    inst: dict,
+    ctx,
+    noise: str = "paper",
+    ks_test_error: bool = False,
+    R: int | None = None,
+    h_div: float = 2.0,
+    ks_loss_integral: bool = False,
+) -> Check:
+    from scipy import stats
+
+    samples = _match_samples(inst, ctx, noise, R, h_div)
+    if isinstance(samples, Check):
+        return samples
+    R, (Ja, Jb), (Ta, Tb) = samples
+    level = ctx.level / 3  # Bonferroni over the three statistics
+    q = float(stats.norm.ppf(1 - level))
+    js = _loss_integral_stats(inst, Ja, Jb, q)
+    # test error: equal means within 5% (two one-sided Welch tests, TOST); or KS for the variant.
+    diff = float(Tb.mean() - Ta.mean())
+    se = math.sqrt(Ta.var(ddof=1) / Ta.size + Tb.var(ddof=1) / Tb.size)
+    lo, hi = (diff - q * se) / Ta.mean(), (diff + q * se) / Ta.mean()
+    details = _match_details(R, (Ja, Jb), (Ta, Tb), js, q, lo, hi)
+    measured = {"int_L": float(Jb.mean()), "test_error": float(Tb.mean())}
+    predicted = {"int_L": float(Ja.mean()), "test_error": float(Ta.mean())}
+    if ks_test_error or ks_loss_integral:  # the falsified "equal in distribution" forms
+        p_J = details["loss_integral"]["ks_p"]
+        p_T = details["test_error"]["ks_p"] if ks_test_error else 1.0
+        return Check.test(
+            reject=min(p_J, p_T) < level,
+            p_value=min(1.0, 2 * min(p_J, p_T)),
+            level=ctx.level,
+            supports=True,
+            measured=measured,
+            predicted=predicted,
+            **details,
+        )
+    t_stat = (abs(diff) / Ta.mean() - 0.05) * Ta.mean() / max(se, 1e-300)
+    return Check.test(
+        reject=js["j_reject"] or lo > 0.05 or hi < -0.05 or js["s_reject"],
+        p_value=min(1.0, 3 * min(js["p_Jt"], float(stats.norm.sf(t_stat)), js["p_S"])),
+        level=ctx.level,
+        supports=-0.05 <= lo and hi <= 0.05 and js["j_support"] and js["s_support"],
+        measured=measured,
+        predicted=predicted,
+        margin=min(
+            _MATCH_LOG_MARGIN - max(abs(js["llo"]), abs(js["lhi"])),
+            0.05 - max(abs(lo), abs(hi)),
+            js["rho"] - q * js["se_rho"] + _MATCH_SPREAD_MARGIN,
+        ),
+        rel_mean_diff_int_L=float(abs(Jb.mean() - Ja.mean()) / Ja.mean()),
+        **details,
+    )
+
+
+@claim(
+    id="pesme2021.sgf.matches_sgd",
+    paper=PAPER,
+    status="empirical",
+    kind="distributional",
+    statement=r"At the same step $\gamma$ (here $\le\gamma_0$, about a fifth of the edge), the paper's SGF "
+    r"and batch-1 SGD agree on the loss integral $\int L$ to within a factor 2 in geometric "
+    r"mean ($|E\ln\int L_{SGF}-E\ln\int L_{SGD}|\le\ln2$) with a comparable spread (the "
+    r"standard deviation of $\ln\int L$ at least a third of SGD's), and in mean (within 5%) on "
+    r"the final test error $\|\beta_T-\beta^\star\|^2$. They are NOT equal in "
+    r"distribution: SGF is a weak $O(\gamma)$ approximation, and at $\gamma\sim\gamma_0$ its "
+    r"$\int L$ has a heavier right tail and a median up to ~30% lower than SGD's (false "
+    r"variants loss_integral_in_distribution, test_error_in_distribution).",
+    strategy=_MATCH_STRATEGY,
+    tolerance="R = 24 (dev), 32 (ci), 128 (thorough) paths of each; Bonferroni over three "
+    "statistics at the claim's level (family error 0.01): two two-one-sided Welch tests "
+    "(normal approximation): the mean of ln int L differs by < ln 2, the test-error means "
+    "by < 5%; and a one-sided test (bootstrap s.e., 400 resamples seeded by the instance) "
+    "that sd(ln int L_SGF) / sd(ln int L_SGD) >= 1/3 (measured 0.71-1.77 over 7 instances "
+    "at R = 64; the gamma-amplitude SGF gives 0.05-0.25, which the location test alone "
+    "cannot tell from SGD: its geometric-mean ratio is 0.33-0.92). "
+    "The factor-2 margin is an equivalence margin for a weak O(gamma) approximation at "
+    "gamma up to gamma_0 (gamma lambda_max up to ~0.4, no small-step regime): measured "
+    "geometric-mean / median ratios SGF/SGD 0.70-1.09 over 13 instances of this family at "
+    "R = 128 (seed-0 thorough counterexample of the old KS form: median ratio 0.70, KS "
+    "p = 1e-12). ln int L is used because SGF's int L is heavy-tailed (a few paths 3-50x "
+    "the SGD maximum), which makes the arithmetic mean unstable. Rejection -> falsified; "
+    "no decision -> inconclusive.",
+    assumptions=_P_CONV + " f in [0.5, 1]; SGF by Milstein at h = gamma/2, SGD with replacement.",
+    examples={"dev": 1, "ci": 3, "thorough": 20},
+)
+def sgf_matches_sgd(inst: dict, ctx) -> Check:
+    """Two-sample comparison of SGD and SGF paths: TOST on E ln int L (factor 2) and on the
+    test-error mean (5%)."""
+    return _match_check(inst, ctx)
+
+
+@sgf_matches_sgd.false_variant(
+    "loss_integral_in_distribution",
+    "SGF and SGD loss integrals are equal in distribution (two-sample KS "
+    "at R = 128; the form this claim had before the thorough run falsified it).",
+    strategy=strat.fixed_family(n=6, d=9, s=1, a=1.0, f=1.0, seeds=1),
+    examples={"dev": 1, "ci": 1},
+)
+def _(inst, ctx):
+    return _match_check(inst, ctx, ks_loss_integral=True, R=128)
+
+
+@sgf_matches_sgd.false_variant(
+    "gamma_amplitude",
+    "The SGF with noise amplitude ~ gamma instead of sqrt(gamma) also matches SGD.",
+    examples={"dev": 1, "ci": 2},
+)
+def _(inst, ctx):
+    return _match_check(inst, ctx, noise="gamma_amplitude", R=48, h_div=1.0)
+
+
+@sgf_matches_sgd.false_variant(
+    "test_error_in_distribution",
+    "SGF and SGD test errors are equal in distribution (KS), not only in mean.",
+    examples={"dev": 1, "ci": 2},
+)
+def _(inst, ctx):
+    return _match_check(inst, ctx, ks_test_error=True)
