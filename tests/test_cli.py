@@ -122,9 +122,7 @@ def test_usage_errors_exit_2_with_one_line(capsys):
 
 def test_verify_writes_json_and_junit_and_same_seed_same_report(tmp_path):
     j1, j2, x = tmp_path / "a.json", tmp_path / "b.json", tmp_path / "r.xml"
-    assert (
-        main(["verify", "engine.gd_min_norm", "--json", str(j1), "--junit", str(x), "--quiet"]) == 0
-    )
+    assert main(["verify", "engine.gd_min_norm", "--json", str(j1), "--junit", str(x), "--quiet"]) == 0
     assert main(["verify", "engine.gd_min_norm", "--json", str(j2), "--quiet"]) == 0
     a, b = json.loads(j1.read_text()), json.loads(j2.read_text())
     for key in (

@@ -80,7 +80,8 @@ def test_potential_gradient_against_finite_differences_and_batch():
         assert grad[i] == pytest.approx(fd, rel=1e-6)
     stack = np.stack([beta, 2 * beta])
     assert dn.potential(stack, alpha) == pytest.approx(
-        [dn.potential(beta, alpha), dn.potential(2 * beta, alpha)])
+        [dn.potential(beta, alpha), dn.potential(2 * beta, alpha)]
+    )
 
 
 def test_potential_decreasing_in_alpha():
@@ -94,10 +95,13 @@ def test_potential_decreasing_in_alpha():
 def _scipy_argmin(X, y, alpha):
     d = X.shape[1]
     res = scipy.optimize.minimize(
-        lambda b: dn.potential(b, alpha), np.linalg.lstsq(X, y, rcond=None)[0],
-        jac=lambda b: dn.potential_grad(b, alpha), method="SLSQP",
+        lambda b: dn.potential(b, alpha),
+        np.linalg.lstsq(X, y, rcond=None)[0],
+        jac=lambda b: dn.potential_grad(b, alpha),
+        method="SLSQP",
         constraints=[{"type": "eq", "fun": lambda b: X @ b - y, "jac": lambda b: X}],
-        options={"ftol": 1e-15, "maxiter": 1000})
+        options={"ftol": 1e-15, "maxiter": 1000},
+    )
     assert res.success, res.message
     assert res.x.shape == (d,)
     return res.x
@@ -121,7 +125,7 @@ def test_implicit_solution_kkt(a):
     # Stationarity: arcsinh(beta / 2 a^2) in range(X^T), i.e. orthogonal to ker X.
     z = 4 * dn.potential_grad(out.beta, a)
     _, _, Vt = np.linalg.svd(inst.X)
-    null = Vt[inst.X.shape[0]:]
+    null = Vt[inst.X.shape[0] :]
     big = np.abs(out.beta) > 1e-12 * np.abs(out.beta).max()
     # In float64, coordinates with |beta| ~ alpha^2 * tiny lose their sign information; check the rest.
     proj = null @ np.where(big, z, 0.0)
@@ -196,8 +200,10 @@ def test_effective_init_shapes_and_formula():
     assert out.shape == (3, 9)
     diag = (inst.X**2).sum(0) / 5
     assert np.allclose(out, alpha * np.exp(-2 * 0.05 * np.outer(J, diag)), rtol=1e-14)
-    assert np.allclose(dn.effective_init(alpha, 0.05, inst.X, 0.2, batch_size=4),
-                       dn.effective_init(alpha, 0.0125, inst.X, 0.2))
+    assert np.allclose(
+        dn.effective_init(alpha, 0.05, inst.X, 0.2, batch_size=4),
+        dn.effective_init(alpha, 0.0125, inst.X, 0.2),
+    )
     with pytest.raises(ValueError, match="gamma"):
         dn.effective_init(alpha, -1.0, inst.X, 0.1)
     with pytest.raises(ValueError, match="loss_integral"):
@@ -216,8 +222,9 @@ def test_effective_init_against_engine_log_em():
     alpha = dn.alpha_vector(10, 0.5, 0.3, 3)
     prob = DiagonalNetwork(inst.X, inst.y)
     gamma = 0.5 * dn.step_scale(inst.X, inst.beta_star, alpha)
-    res = dynamics.sde_solve(prob.sgf_term(gamma), prob.init(alpha, 3), gamma, 300,
-                             scheme="log_euler_maruyama", seed=2)
+    res = dynamics.sde_solve(
+        prob.sgf_term(gamma), prob.init(alpha, 3), gamma, 300, scheme="log_euler_maruyama", seed=2
+    )
     wp, wm = prob.split(res.theta)
     pred = dn.effective_init(alpha, gamma, inst.X, res.loss_integral)
     assert np.allclose(np.sqrt(wp * wm), pred, rtol=1e-10)
@@ -260,10 +267,8 @@ def test_run_sgf_matches_engine_sde_solve(scheme):
     prob = DiagonalNetwork(inst.X, inst.y)
     gamma, h, K = 0.03, 0.01, 300
     inc = BrownianPath(5, 3, 6, h).fine(K)
-    mine = dn.run_sgf(inst.X, inst.y, alpha, gamma, h, K, n_replicas=3, increments=inc,
-                      scheme=scheme)
-    ref = dynamics.sde_solve(prob.sgf_term(gamma), prob.init(alpha, 3), h, K, scheme=scheme,
-                             increments=inc)
+    mine = dn.run_sgf(inst.X, inst.y, alpha, gamma, h, K, n_replicas=3, increments=inc, scheme=scheme)
+    ref = dynamics.sde_solve(prob.sgf_term(gamma), prob.init(alpha, 3), h, K, scheme=scheme, increments=inc)
     wp, wm = prob.split(ref.theta)
     assert np.allclose(mine.wp, wp, rtol=1e-8) and np.allclose(mine.wm, wm, rtol=1e-8)
     assert np.allclose(mine.loss_integral, ref.loss_integral, rtol=1e-9)
@@ -303,8 +308,9 @@ def test_log_em_satisfies_product_identity_by_construction():
     inst = dn.sparse_regression(6, 12, 2, 1, col_scale=0.7)
     alpha = dn.alpha_vector(12, 0.5, 0.3, 1)
     gamma = dn.step_scale(inst.X, inst.beta_star, alpha)
-    run = dn.run_sgf(inst.X, inst.y, alpha, gamma, gamma, 500, n_replicas=3, seed=3,
-                     scheme="log_euler_maruyama")
+    run = dn.run_sgf(
+        inst.X, inst.y, alpha, gamma, gamma, 500, n_replicas=3, seed=3, scheme="log_euler_maruyama"
+    )
     pred = np.log(dn.effective_init(alpha, gamma, inst.X, run.loss_integral) / alpha)
     assert np.allclose(run.log_shrink, pred, atol=1e-12 * math.sqrt(500))
 
@@ -318,11 +324,17 @@ def test_bregman_limit_matches_engine_gradient_flow_from_unbalanced_state():
     rng = np.random.default_rng(0)
     wp, wm = np.exp(rng.normal(-0.5, 0.3, (1, 10))), np.exp(rng.normal(-0.5, 0.3, (1, 10)))
     prob = DiagonalNetwork(inst.X, inst.y)
-    fr = dynamics.gradient_flow(prob, np.concatenate([wp, wm], axis=1), 4000.0,
-                                t_eval=np.array([4000.0]), rtol=1e-11, atol=1e-14, method="LSODA")
+    fr = dynamics.gradient_flow(
+        prob,
+        np.concatenate([wp, wm], axis=1),
+        4000.0,
+        t_eval=np.array([4000.0]),
+        rtol=1e-11,
+        atol=1e-14,
+        method="LSODA",
+    )
     assert prob.loss(fr.final)[0] < 1e-20
-    assert np.allclose(prob.beta(fr.final)[0], dn.bregman_limit(inst.X, inst.y, wp, wm)[0],
-                       atol=1e-7)
+    assert np.allclose(prob.beta(fr.final)[0], dn.bregman_limit(inst.X, inst.y, wp, wm)[0], atol=1e-7)
 
 
 def test_setup_standardize_makes_the_shrink_uniform():
@@ -375,11 +387,13 @@ def test_sympy_asymptotic_series_match_hand_derivation():
     dv = dn.derivations()
     s = dv["symbols"]
     b, a, bp = s["beta"], s["alpha"], s["beta_abs"]
-    small = (b**2 / (16 * a**2) - b**4 / (768 * a**6) + b**6 / (10240 * a**10)
-             - 5 * b**8 / (458752 * a**14))
+    small = b**2 / (16 * a**2) - b**4 / (768 * a**6) + b**6 / (10240 * a**10) - 5 * b**8 / (458752 * a**14)
     assert sp.simplify(dv["phi_small_series"] - small) == 0
-    large = (bp * (sp.log(bp) + 2 * sp.log(1 / a) - 1) + 2 * a**2 - a**4 / bp) / 4 \
-        + a**8 / (8 * bp**3) - a**12 / (6 * bp**5)
+    large = (
+        (bp * (sp.log(bp) + 2 * sp.log(1 / a) - 1) + 2 * a**2 - a**4 / bp) / 4
+        + a**8 / (8 * bp**3)
+        - a**12 / (6 * bp**5)
+    )
     assert sp.simplify(sp.expand_log(dv["phi_large_series"] - large, force=True)) == 0
     assert sp.simplify(dv["kernel_correction"] - 1 / (24 * a**4)) == 0
 
@@ -442,8 +456,10 @@ def test_l1_slow_limit_fixture():
     data, _, _ = dn.setup({"n": 4, "d": 8, "s": 2, "a": 1.0, "spread": 0.0, "f": 1.0, "seed": 3645})
     b1 = dn.min_l1_interpolant(data.X, data.y)
     assert 0 < dn.l1_uniqueness_margin(data.X, data.y, b1) < 0.01
-    d = [np.linalg.norm(dn.implicit_solution(data.X, data.y, 10.0**-k) - b1) / np.linalg.norm(b1)
-         for k in (32, 64)]
+    d = [
+        np.linalg.norm(dn.implicit_solution(data.X, data.y, 10.0**-k) - b1) / np.linalg.norm(b1)
+        for k in (32, 64)
+    ]
     assert d[1] < d[0] and d[1] > 0.1
 
 
@@ -467,8 +483,16 @@ def test_sgd_runs_batch_size_passes_through():
     inst = {"n": 20, "d": 30, "s": 1, "a": 0.5, "spread": 0.0, "f": 1.0, "seed": 1}
     data, alpha, gamma = dn.setup(inst)
     run = dn.sgd_runs(inst, 3, t_max=5.0, tol=0.0, batch_size=2)
-    ref = dn.run_sgd(data.X, data.y, alpha, gamma, int(math.ceil(5.0 / gamma)), n_replicas=3,
-                     seed=simulations._noise_seed(inst, 0, 0), batch_size=2)
+    ref = dn.run_sgd(
+        data.X,
+        data.y,
+        alpha,
+        gamma,
+        int(math.ceil(5.0 / gamma)),
+        n_replicas=3,
+        seed=simulations._noise_seed(inst, 0, 0),
+        batch_size=2,
+    )
     assert np.array_equal(run.wp, ref.wp)
     assert not np.array_equal(run.wp, dn.sgd_runs(inst, 3, t_max=5.0, tol=0.0).wp)
 

@@ -52,10 +52,15 @@ def test_every_documented_claim_id_exists(path):
 def test_every_documented_command_parses_and_its_ids_resolve(path):
     reg = theorems.registry()
     for cmd in _commands_in(path):
-        argv = shlex.split(cmd)[1:]
+        argv = shlex.split(cmd, comments=True)[1:]
         args = _parser().parse_args(argv)  # a usage error raises
-        if args.command in ("verify",) and args.ids:
-            reg.select(args.ids)  # an unknown id or pattern raises UnknownClaimError
+        ours = (
+            [i for i in args.ids if i.split(".")[0].strip("'*") in PAPER_PREFIXES]
+            if (args.command == "verify")
+            else []
+        )
+        if ours:  # ids of the built-in papers (an example paper a user would write is skipped)
+            reg.select(ours)  # an unknown id or pattern raises UnknownClaimError
         if args.command == "show":
             assert main(argv + ["--report", "/nonexistent"]) == 0, cmd
         if args.command == "falsify":

@@ -496,13 +496,19 @@ def test_ctrl_c_with_two_jobs_returns_promptly(tmp_path):
         + """
 import time
 
+from pathlib import Path
+
+HERE = Path(__file__).parent
+
 @claim(id="toy.slow_a", paper=P, status="conjecture", kind="equality", statement="slow")
 def slow_a(inst, ctx):
+    (HERE / "a.started").touch()
     time.sleep(60)
     return Check.close(1.0, 1.0)
 
 @claim(id="toy.slow_b", paper=P, status="conjecture", kind="equality", statement="slow")
 def slow_b(inst, ctx):
+    (HERE / "b.started").touch()
     time.sleep(60)
     return Check.close(1.0, 1.0)
 """,
@@ -524,7 +530,10 @@ def slow_b(inst, ctx):
         stderr=subprocess.PIPE,
         start_new_session=True,
     )
-    time.sleep(8)  # let the workers start their 60 s claims
+    deadline = time.monotonic() + 120  # let both workers start their 60 s claims (a loaded machine is slow)
+    while not ((tmp_path / "a.started").exists() and (tmp_path / "b.started").exists()):
+        assert time.monotonic() < deadline and proc.poll() is None, "the workers never started"
+        time.sleep(0.2)
     os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C does: the whole process group
     try:
         proc.wait(timeout=30)  # well before the claims' 60 s: the workers were ended, not awaited

@@ -44,8 +44,7 @@ def test_exact_matches_solve_ivp_with_events(seed):
     scale = 1 + np.abs(p.w(ts)).max()
     assert np.abs(p.w(ts) - q.w(ts)).max() <= 1e-7 * scale
     # switches of positive-label points are sharp events and must coincide
-    ev_p = [t for t, js in zip(p.event_times, p.event_points, strict=True)
-            if t < T and np.any(y[js] > 0)]
+    ev_p = [t for t, js in zip(p.event_times, p.event_points, strict=True) if t < T and np.any(y[js] > 0)]
     for t in ev_p:
         assert np.min(np.abs(q.event_times - t)) <= 1e-6 * max(1.0, t)
 
@@ -56,8 +55,9 @@ def test_exact_converges_to_ivp_as_tolerance_tightens():
     p = relu_flow_exact(X, y, w0)
     T = min(p.t_settle, 60.0)
     ts = np.linspace(0, T, 30)
-    errs = [np.abs(relu_flow_ivp(X, y, w0, T, rtol=r, atol=r * 1e-2).w(ts) - p.w(ts)).max()
-            for r in (1e-8, 1e-12)]
+    errs = [
+        np.abs(relu_flow_ivp(X, y, w0, T, rtol=r, atol=r * 1e-2).w(ts) - p.w(ts)).max() for r in (1e-8, 1e-12)
+    ]
     assert errs[1] < errs[0] and errs[1] < 1e-8
 
 
@@ -206,8 +206,16 @@ def test_sympy_residuals_vanish():
 def test_kappa_against_numerical_quadrature(theta):
     """E[relu(a.x) relu(b.x)] for unit a, b at angle theta, by polar quadrature (radial factor 2)."""
     f = lambda p: max(math.cos(p), 0.0) * max(math.cos(p - theta), 0.0)  # noqa: E731
-    val = 2 * quad(f, -math.pi, math.pi, points=[-math.pi / 2, math.pi / 2, theta - math.pi / 2,
-                                                  theta + math.pi / 2 - 2 * math.pi], limit=200)[0]
+    val = (
+        2
+        * quad(
+            f,
+            -math.pi,
+            math.pi,
+            points=[-math.pi / 2, math.pi / 2, theta - math.pi / 2, theta + math.pi / 2 - 2 * math.pi],
+            limit=200,
+        )[0]
+    )
     assert float(R.kappa(theta)) == pytest.approx(val / (2 * math.pi), abs=1e-10)
 
 
@@ -219,13 +227,14 @@ def test_population_gradient_against_monte_carlo():
     N = 2_000_000
     Xs = rng.standard_normal((N, d))
     r = np.maximum(Xs @ w, 0) - np.maximum(Xs @ v, 0)
-    g = ((r * (Xs @ w > 0))[:, None] * Xs)
+    g = (r * (Xs @ w > 0))[:, None] * Xs
     mc, se = g.mean(axis=0), g.std(axis=0) / math.sqrt(N)
     assert np.all(np.abs(mc - R.population_grad(w, v)) < 5 * se + 1e-12)
     wn = np.linalg.norm(w)
     th = math.acos(w @ v / wn)
     assert -(R.population_grad(w, v) @ w) / wn == pytest.approx(
-        float(R.population_rate(wn, 1.0, th)), rel=1e-12)
+        float(R.population_rate(wn, 1.0, th)), rel=1e-12
+    )
 
 
 @pytest.mark.parametrize("case", ["vardi_shamir", "generic_1", "generic_5"])
@@ -242,6 +251,5 @@ def test_exact_matches_generic_sim_gradient_flow(case):
     p = relu_flow_exact(X, y, w0)
     T = min(p.t_settle, 40.0) or 1.0
     ts = np.linspace(0.0, T, 21)
-    res = dynamics.gradient_flow(problems.ReLUNeuron(X, y), w0[None], T, t_eval=ts,
-                                 rtol=1e-12, atol=1e-14)
+    res = dynamics.gradient_flow(problems.ReLUNeuron(X, y), w0[None], T, t_eval=ts, rtol=1e-12, atol=1e-14)
     assert np.abs(res.theta[:, 0] - p.w(ts)).max() <= 1e-7 * (1 + np.abs(p.w(ts)).max())

@@ -139,9 +139,7 @@ def test_least_squares_flow_matches_matrix_exponential():
         np.testing.assert_allclose(flow.theta[k], prob.flow_exact(theta0, t), rtol=1e-8, atol=1e-9)
     # the integral of the loss: d/dt ||theta - theta*|| is not needed; check by quadrature
     losses = np.array([prob.loss(prob.flow_exact(theta0, t)) for t in np.linspace(0, 5, 2001)])
-    np.testing.assert_allclose(
-        flow.loss_integral[-1], trapezoid(losses, dx=5 / 2000, axis=0), rtol=1e-5
-    )
+    np.testing.assert_allclose(flow.loss_integral[-1], trapezoid(losses, dx=5 / 2000, axis=0), rtol=1e-5)
 
 
 def test_gd_and_sgd_from_zero_reach_min_norm_interpolant():
@@ -232,11 +230,7 @@ def test_analytic_sgf_derivatives_match_finite_differences():
 def test_gradients_match_finite_differences(cls):
     rng = np.random.default_rng(1)
     X = rng.standard_normal((6, 4))
-    y = (
-        np.sign(rng.standard_normal(6))
-        if cls is LogisticRegression
-        else np.abs(rng.standard_normal(6))
-    )
+    y = np.sign(rng.standard_normal(6)) if cls is LogisticRegression else np.abs(rng.standard_normal(6))
     prob = cls(X, y)
     theta = rng.standard_normal((2, prob.n_params)) + 0.3
     g = prob.grad(theta)
@@ -353,7 +347,9 @@ def test_divergence_of_one_replica_does_not_stop_the_others():
             r"theta must have shape \(2,\)",
         ),
         (
-            lambda: sgd(LeastSquares(np.eye(2), np.ones(2)), np.zeros(2), 0.1, 10, batch_size=3),
+            lambda: sgd(
+                LeastSquares(np.eye(2), np.ones(2)), np.zeros(2), 0.1, 10, batch_size=3, replace=False
+            ),
             "batch_size",
         ),
         (lambda: get_scheme("runge_kutta"), "unknown scheme 'runge_kutta'"),
@@ -386,5 +382,8 @@ def test_sympy_derived_gbm_solution_matches_the_hand_written_one():
     gbm = GeometricBrownianMotion(0.3, 0.7)
     w = np.random.default_rng(0).standard_normal((5, 1))
     for calc in ("ito", "stratonovich"):
-        np.testing.assert_allclose(gbm_exact(np.ones((5, 1)), 2.0, w, 0.3, 0.7, calc),
-                                   gbm.exact(np.ones((5, 1)), 2.0, w, calc), rtol=1e-14)
+        np.testing.assert_allclose(
+            gbm_exact(np.ones((5, 1)), 2.0, w, 0.3, 0.7, calc),
+            gbm.exact(np.ones((5, 1)), 2.0, w, calc),
+            rtol=1e-14,
+        )

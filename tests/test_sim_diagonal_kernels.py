@@ -64,7 +64,9 @@ def test_exports_and_reexports_are_the_same_objects():
 
 
 def test_sim_does_not_import_theorems_sympy_or_hypothesis():
-    code = ("import sys, sim, sim.diagonal_kernels; "
-            "bad = [m for m in ('theorems', 'sympy', 'hypothesis') if m in sys.modules]; "
-            "assert not bad, bad")
+    code = (
+        "import sys, sim, sim.diagonal_kernels; "
+        "bad = [m for m in ('theorems', 'sympy', 'hypothesis') if m in sys.modules]; "
+        "assert not bad, bad"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -54,16 +54,22 @@ def test_sde_solve_fused_path_matches_generic_path():
     inc = BrownianPath(3, 5, prob.n_samples, 0.01).fine(400)
     rec = Recorder(every=50, norms=True)
     fast = sde_solve(term, prob.init(0.4), 0.01, 400, increments=inc, n_replicas=5, recorder=rec)
-    slow = sde_solve(_Generic(term), prob.init(0.4), 0.01, 400, increments=inc, n_replicas=5,
-                     recorder=rec)
+    slow = sde_solve(_Generic(term), prob.init(0.4), 0.01, 400, increments=inc, n_replicas=5, recorder=rec)
     np.testing.assert_allclose(fast.theta, slow.theta, rtol=1e-12)
     np.testing.assert_allclose(fast.loss_integral, slow.loss_integral, rtol=1e-12)
     assert fast.records.keys() == slow.records.keys()
     for k in fast.records:
         np.testing.assert_allclose(fast.records[k], slow.records[k], rtol=1e-11)
     # recorded states are copies, not views of the engine's reused buffers
-    it = sde_solve(term, prob.init(0.4), 0.01, 4, increments=inc[:4], n_replicas=5,
-                   recorder=Recorder(iterates=True, scalars={"w0": lambda x: x[:, 0]}))
+    it = sde_solve(
+        term,
+        prob.init(0.4),
+        0.01,
+        4,
+        increments=inc[:4],
+        n_replicas=5,
+        recorder=Recorder(iterates=True, scalars={"w0": lambda x: x[:, 0]}),
+    )
     assert not np.array_equal(it.records["iterates"][1], it.records["iterates"][2])
     np.testing.assert_array_equal(it.records["w0"], it.records["iterates"][:, :, 0])
 
@@ -73,8 +79,7 @@ def test_fused_path_flags_divergence_like_the_generic_path():
     term = prob.sgf_term(0.5)  # far too large: replicas blow up
     inc = BrownianPath(1, 6, prob.n_samples, 0.05).fine(300)
     a = sde_solve(term, prob.init(0.5), 0.05, 300, increments=inc, n_replicas=6, bound=1e8)
-    b = sde_solve(_Generic(term), prob.init(0.5), 0.05, 300, increments=inc, n_replicas=6,
-                  bound=1e8)
+    b = sde_solve(_Generic(term), prob.init(0.5), 0.05, 300, increments=inc, n_replicas=6, bound=1e8)
     assert a.diverged, "expected divergence"
     assert [(v.replica, v.step) for v in a.diverged] == [(v.replica, v.step) for v in b.diverged]
     assert np.all(np.isfinite(a.theta)) and np.array_equal(a.active, b.active)
