@@ -217,14 +217,8 @@ def sgd(
     else:
         idx = np.asarray(indices)
         if idx.ndim != 3 or idx.shape[:2] != (n_steps, R):
-            raise ValueError(
-                f"indices must have shape ({n_steps}, {R}, batch_size), got {idx.shape}"
-            )
-        if (
-            not np.issubdtype(idx.dtype, np.integer)
-            or idx.min() < 0
-            or idx.max() >= problem.n_samples
-        ):
+            raise ValueError(f"indices must have shape ({n_steps}, {R}, batch_size), got {idx.shape}")
+        if not np.issubdtype(idx.dtype, np.integer) or idx.min() < 0 or idx.max() >= problem.n_samples:
             raise ValueError(f"indices must be integers in [0, {problem.n_samples})")
     return _run(
         lambda x, k: x - lr * problem.minibatch_grad(x, idx[k]),
@@ -295,8 +289,7 @@ def sde_solve(
                 out = bufs[(k + 1) % 2]
             return fused(xc, h, next(it), out=out, work=work)
 
-        return _run(fused_step, x, n_steps, h, loss_fn, recorder or Recorder(), bound,
-                    step_returns_loss=True)
+        return _run(fused_step, x, n_steps, h, loss_fn, recorder or Recorder(), bound, step_returns_loss=True)
 
     def step(xc: np.ndarray, k: int) -> np.ndarray:
         return sch.step(term, xc, h, next(it))
@@ -364,13 +357,7 @@ def gradient_flow(
     t_end = positive(t_end, "t_end")
     R, p = x0.shape
     grid = np.linspace(0.0, t_end, 101) if t_eval is None else np.asarray(t_eval, dtype=float)
-    if (
-        grid.ndim != 1
-        or grid.size == 0
-        or grid[0] < 0
-        or grid[-1] > t_end
-        or np.any(np.diff(grid) < 0)
-    ):
+    if grid.ndim != 1 or grid.size == 0 or grid[0] < 0 or grid[-1] > t_end or np.any(np.diff(grid) < 0):
         raise ValueError("t_eval must be a non-decreasing 1-D array inside [0, t_end]")
     piecewise = hasattr(problem, "switching_functions")
 
@@ -393,9 +380,7 @@ def gradient_flow(
         integrals.append(res[1])
         switches.extend(res[2])
         nfev += res[3]
-    return FlowResult(
-        grid, np.stack(thetas, axis=1), np.stack(integrals, axis=1), sorted(switches), nfev
-    )
+    return FlowResult(grid, np.stack(thetas, axis=1), np.stack(integrals, axis=1), sorted(switches), nfev)
 
 
 def _piecewise_flow(

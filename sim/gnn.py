@@ -128,6 +128,11 @@ class LinearGNN(Problem):
         """The stacked ``[G_l for l in heads]``, shape (|heads| m_x, |I|): ``f_I`` is linear in it."""
         return np.vstack([self.G[level] for level in self.heads])
 
+    @property
+    def block_shapes(self) -> dict[tuple[str, int], tuple[int, int]]:
+        """``{('B', j): shape, ('W', l): shape}`` in the order of the flat layout."""
+        return {key: shp for key, (_, shp) in self._slices.items()}
+
     def unpack(self, theta: object) -> dict[tuple[str, int], np.ndarray]:
         """``{('B', j): (R, m, .), ('W', l): (R, m_y, .)}`` from flat parameters."""
         th = self.check_theta(theta)

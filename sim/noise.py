@@ -31,9 +31,7 @@ def replica_generators(
     base_key = tuple(seed.spawn_key) if isinstance(seed, np.random.SeedSequence) else ()
     return [
         np.random.Generator(
-            np.random.PCG64(
-                np.random.SeedSequence(entropy, spawn_key=(*base_key, first_replica + r))
-            )
+            np.random.PCG64(np.random.SeedSequence(entropy, spawn_key=(*base_key, first_replica + r)))
         )
         for r in range(n_replicas)
     ]
@@ -50,9 +48,7 @@ class BrownianPath:
     dt: the finest time step; coarser steps are sums of ``stride`` consecutive fine increments.
     """
 
-    def __init__(
-        self, seed: int | np.random.SeedSequence, n_replicas: int, dim: int, dt: float
-    ) -> None:
+    def __init__(self, seed: int | np.random.SeedSequence, n_replicas: int, dim: int, dt: float) -> None:
         self.seed = seed_like(seed)
         self.n_replicas = positive_int(n_replicas, "n_replicas")
         self.dim = positive_int(dim, "dim")
@@ -126,9 +122,7 @@ def draw_batch_indices(
     n_samples = positive_int(n_samples, "n_samples")
     batch_size = positive_int(batch_size, "batch_size")
     if batch_size > n_samples:
-        raise ValueError(
-            f"batch_size ({batch_size}) must be <= the number of samples ({n_samples})"
-        )
+        raise ValueError(f"batch_size ({batch_size}) must be <= the number of samples ({n_samples})")
     out = np.empty((n_steps, n_replicas, batch_size), dtype=np.intp)
     for r, g in enumerate(replica_generators(seed, n_replicas)):
         if replace:
