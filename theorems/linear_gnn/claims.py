@@ -241,9 +241,10 @@ def skip_accelerates(inst: dict, ctx: Context) -> Check:
     wins = int(np.sum(skip < plain))
     p_ahead, p_behind = _sign_test(wins, n)
     ident = I.initial_gradient_identity(inst["seed"], inst["depth"], n)
+    reject = p_behind < ctx.level or ident > 1e-10
     return Check.test(
-        reject=p_behind < ctx.level or ident > 1e-10,
-        p_value=p_ahead,
+        reject=reject,
+        p_value=p_behind if reject else p_ahead,
         level=ctx.level,
         supports=p_ahead < ctx.level,
         measured=f"{wins}/{n} inits ahead",
@@ -291,7 +292,7 @@ def depth_accelerates(inst: dict, ctx: Context) -> Check:
     p_ahead, p_behind = _sign_test(wins, n)
     return Check.test(
         reject=p_behind < ctx.level,
-        p_value=p_ahead,
+        p_value=p_behind if p_behind < ctx.level else p_ahead,
         level=ctx.level,
         supports=p_ahead < ctx.level,
         measured=f"{wins}/{n} inits: deeper ahead",
@@ -313,7 +314,7 @@ def _(inst, ctx):
     p_ahead, p_behind = _sign_test(wins, n)
     return Check.test(
         reject=p_behind < ctx.level,
-        p_value=p_ahead,
+        p_value=p_behind if p_behind < ctx.level else p_ahead,
         level=ctx.level,
         supports=p_ahead < ctx.level,
         measured=f"{wins}/{n} inits: shallower ahead",

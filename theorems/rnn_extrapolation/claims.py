@@ -167,6 +167,7 @@ def _(inst, ctx):
 
 # ------------------------------------------------------------------ 3. error grows with the init scale
 SIGMAS = (0.003, 0.01, 0.03, 0.1)
+N_FIT = 3  # slopes are fitted on the three smallest scales (at sigma = 0.1 single seeds bend, k = 2)
 SLOPE_TOL = 0.5  # candidate power laws differ by 2 in the exponent; +-0.5 separates them
 
 
@@ -175,14 +176,14 @@ def _scaling(inst: dict, ctx: Context) -> dict:
         inst["k"],
         inst["seed"],
         SIGMAS,
-        ctx.pick(dev=6, ci=8, thorough=12),
+        ctx.pick(dev=16, ci=20, thorough=28),
         ctx.pick(dev=3000, ci=5000, thorough=10000),
     )
     E = r.extrap  # (n_sigma, n_seeds), paired across sigma
-    logs = np.log(np.asarray(SIGMAS))
+    logs = np.log(np.asarray(SIGMAS[:N_FIT]))  # the law is asymptotic (sigma -> 0): smallest scales
     ok = np.all(np.isfinite(E) & (E > 0), axis=0)
     slopes = np.array(
-        [np.polyfit(logs, np.log(E[:, i]), 1)[0] if ok[i] else np.nan for i in range(E.shape[1])]
+        [np.polyfit(logs, np.log(E[:N_FIT, i]), 1)[0] if ok[i] else np.nan for i in range(E.shape[1])]
     )
     up = int(np.sum(np.all(np.diff(E, axis=0) > 0, axis=0)))
     down = int(np.sum(np.all(np.diff(E, axis=0) < 0, axis=0)))
@@ -201,6 +202,14 @@ def _scaling(inst: dict, ctx: Context) -> dict:
     }
 
 
+def _slope_test(slopes: np.ndarray, center: float) -> tuple[int, float, float]:
+    """Seeds whose slope lies in ``center +- SLOPE_TOL`` and the exact sign-test p-values of
+    'the median seed's slope is inside' (support) and '... is outside' (reject)."""
+    n = slopes.size
+    inside = int(np.sum(np.abs(slopes - center) <= SLOPE_TOL))  # NaN slopes count as outside
+    return inside, float(stats.binom.sf(inside - 1, n, 0.5)), float(stats.binom.cdf(inside, n, 0.5))
+
+
 @claim(
     id="rnn_extrapolation.error_grows_with_init_scale",
     paper=PAPER,
@@ -208,32 +217,36 @@ def _scaling(inst: dict, ctx: Context) -> dict:
     kind="monotone",
     statement=r"[abstract: extrapolation depends on the initialisation; the power law is our measurement, "
     r"[design]] After GD from $\sigma\cdot$(a fixed Gaussian direction), the extrapolation error "
-    r"$E_{40}$ strictly increases with $\sigma \in \{0.003, 0.01, 0.03, 0.1\}$, and "
-    r"$E_{40} \propto \sigma^{2k}$: every seed's log-log slope is within 0.5 of $2k$.",
+    r"$E_{40}$ strictly increases with $\sigma \in \{0.003, 0.01, 0.03, 0.1\}$, and as $\sigma \to 0$ "
+    r"$E_{40} \propto \sigma^{2k}$: the median seed's log-log slope over $\sigma \in \{0.003, 0.01, 0.03\}$ "
+    r"is within 0.5 of $2k$ (single seeds can be steeper: a near-cancelling $\sigma^{2k}$ coefficient "
+    r"lets the next order show).",
     strategy=I.trained([2, 3]),
-    tolerance="Monotonicity: exact one-sided binomial test at ctx.level against the exchangeable null "
-    "(P(strictly increasing) <= 1/4! per seed); the opposite test (decreasing) rejects. Slope: "
-    "+-0.5, a quarter of the spacing between the laws sigma^{2k} and sigma^{2k+-2}.",
-    assumptions="k in {2, 3}; 6-12 seeds; sigma <= 0.1 (the runs fit the lags; sigma >= 0.3 needs "
-    "more steps at k >= 3).",
+    tolerance="Exact binomial tests at ctx.level (Bonferroni over the 2 parts): monotonicity against the "
+    "exchangeable null (a seed strictly increasing with prob <= 1/4!), rejected if 'decreasing' is "
+    "significant; slope: sign test that more than half of the seeds have |slope - 2k| <= 0.5 (a "
+    "quarter of the spacing between the laws sigma^{2k} and sigma^{2k+-2}).",
+    assumptions="k in {2, 3}; 16 (dev) to 28 (thorough) seeds; sigma <= 0.1 (the runs fit the lags).",
     examples={"dev": 2, "ci": 3, "thorough": 10},
 )
 def error_grows_with_init_scale(inst: dict, ctx: Context) -> Check:
-    """Paired GD runs over four init scales; binomial test on per-seed strict monotonicity and the
-    per-seed least-squares slope of log E_40 against log sigma."""
+    """Paired GD runs over four init scales; binomial test on per-seed strict monotonicity and a sign
+    test on the per-seed least-squares slopes of log E_40 against log sigma."""
     s = _scaling(inst, ctx)
     if s["diverged"]:
         return Check.inconclusive(f"{s['diverged']} runs diverged")
-    dev = float(np.nanmax(np.abs(s["slopes"] - 2 * inst["k"])))
-    slope_ok = bool(np.all(np.isfinite(s["slopes"]))) and dev <= SLOPE_TOL
+    inside, p_in, p_out = _slope_test(s["slopes"], 2 * inst["k"])
+    lvl = ctx.level / 2
+    reject = s["p_down"] < lvl or p_out < lvl
     return Check.test(
-        reject=s["p_down"] < ctx.level or not slope_ok,
-        p_value=s["p_up"],
+        reject=reject,
+        p_value=min(s["p_down"], p_out) if reject else max(s["p_up"], p_in),
         level=ctx.level,
-        supports=s["p_up"] < ctx.level,
+        supports=s["p_up"] < lvl and p_in < lvl,
         measured={"slopes": np.round(s["slopes"], 3).tolist(), "increasing_seeds": s["up"]},
         predicted={"slope": 2 * inst["k"], "n": s["n"]},
-        margin=SLOPE_TOL - dev,
+        margin=SLOPE_TOL - float(np.nanmedian(np.abs(s["slopes"] - 2 * inst["k"]))),
+        seeds_in_slope_band=inside,
         median_E=s["median_E"],
         max_L=s["max_L"],
     )
@@ -250,7 +263,7 @@ def _(inst, ctx):
     s = _scaling(inst, ctx)
     return Check.test(
         reject=s["p_up"] < ctx.level or s["p_down"] < ctx.level,
-        p_value=s["p_up"],
+        p_value=min(s["p_up"], s["p_down"]),
         level=ctx.level,
         measured=s["up"],
         predicted=f"~ n/24 of {s['n']}",
@@ -259,19 +272,21 @@ def _(inst, ctx):
 
 @error_grows_with_init_scale.false_variant(
     "init_size_law",
-    "E_40 keeps the scaling of its value at initialisation, (C A^k B)^2 ~ sigma^{2k+4}: "
-    "every seed's slope is within 0.5 of 2k + 4.",
+    "E_40 keeps the scaling of its value at initialisation, (C A^k B)^2 ~ sigma^{2k+4}: the median "
+    "seed's slope is within 0.5 of 2k + 4.",
     strategy=DESIGN,
     examples={"dev": 1, "ci": 2, "thorough": 4},
 )
 def _(inst, ctx):
     s = _scaling(inst, ctx)
-    dev = float(np.nanmax(np.abs(s["slopes"] - (2 * inst["k"] + 4))))
-    return Check(
-        dev <= SLOPE_TOL,
+    inside, p_in, p_out = _slope_test(s["slopes"], 2 * inst["k"] + 4)
+    return Check.test(
+        reject=p_out < ctx.level,
+        p_value=p_out,
+        level=ctx.level,
+        supports=p_in < ctx.level,
         measured=np.round(s["slopes"], 3).tolist(),
         predicted=2 * inst["k"] + 4,
-        margin=SLOPE_TOL - dev,
     )
 
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from theorems import Context
 from theorems.rnn_extrapolation import instances as I
-from theorems.rnn_extrapolation.claims import SIGMAS, error_grows_with_init_scale
+from theorems.rnn_extrapolation.claims import N_FIT, SIGMAS, error_grows_with_init_scale
 
 
 @error_grows_with_init_scale.add_figures
@@ -25,9 +25,15 @@ def extrapolation_vs_init_scale(ctx: Context, directory: str) -> list[str]:
     for k, col in zip((2, 3, 5), ("C0", "C1", "C2"), strict=True):
         r = I.gd_runs(k, 0, sig, 6, steps)
         med = np.median(r.extrap, axis=1)
-        slope = np.polyfit(np.log(SIGMAS), np.log(med[: len(SIGMAS)]), 1)[0]
+        slope = np.polyfit(np.log(SIGMAS[:N_FIT]), np.log(med[:N_FIT]), 1)[0]
         ax.loglog(sig, r.extrap, color=col, lw=0.5, alpha=0.5)
-        ax.loglog(sig, med, "o-", color=col, label=f"k={k}: fitted slope {slope:.2f} (2k = {2 * k})")
+        ax.loglog(
+            sig,
+            med,
+            "o-",
+            color=col,
+            label=f"k={k}: slope {slope:.2f} on sigma <= {SIGMAS[N_FIT - 1]} (2k = {2 * k})",
+        )
         ax2.loglog(sig, np.median(r.loss, axis=1), "o-", color=col, label=f"k={k}")
         data[f"k{k}"] = {"E40": r.extrap.tolist(), "L_k": r.loss.tolist(), "slope": float(slope)}
     ax.set_xlabel("init scale sigma")
