@@ -118,17 +118,15 @@ def _small_runs(inst: dict, ctx: Context, sigma: float) -> I.Runs:
     r"recovered] GD ($\eta = 0.01$, $d = 8$, population loss of the memoryless teacher) from a "
     r"small Gaussian init ($\sigma = 0.01$) fits the training lags ($L_k < 10^{-6}$) and "
     r"extrapolates ($E_{40} = \sum_{j=k}^{39}(CA^jB)^2 < 10^{-6}$), on every seed.",
-    strategy=I.trained([2, 3]),
+    strategy=I.trained([2, 3, 5]),
     tolerance="1e-6 on L_k (1e-6 of its initial value ~1) and on E_40. For k >= 3 the training loss "
     "plateaus near h_2(0)^2 ~ sigma^4 = 1e-8 (lag 2 is learnt on a time scale 1/(eta sigma^2)), "
     "so the spec's 1e-8 bar on L_k is not a convergence criterion; 1e-6 is.",
-    assumptions="k in {2, 3} (dev) or {2, 3, 5} (ci); 4-8 init seeds per instance; 3000-20000 steps.",
+    assumptions="k in {2, 3, 5}; 4-8 init seeds per instance; 2000-20000 steps.",
     examples={"dev": 2, "ci": 3, "thorough": 10},
 )
 def small_init_extrapolates(inst: dict, ctx: Context) -> Check:
     """Batch of GD runs at sigma = 0.01 (seeds on the replica axis): worst L_k and E_40 over seeds."""
-    if inst["k"] == 5 and ctx.profile == "dev":
-        return Check.inconclusive("vacuous: k = 5 is for ci/thorough")
     r = _small_runs(inst, ctx, 0.01)
     if r.diverged:
         return Check(False, margin=-math.inf, details={"reason": f"{r.diverged} runs diverged"})
@@ -163,6 +161,17 @@ def _(inst, ctx):
         margin=_log_margin(E, EXTRAP),
         details={"n_fitted": int(fit.sum()), "max_L_fitted": float(r.loss[fit].max())},
     )
+
+
+@small_init_extrapolates.false_variant(
+    "fits_to_round_off",
+    "GD from sigma = 0.01 interpolates the training lags to round-off (L_k < 1e-20) within the same "
+    "budget, as it does at k = 2.",
+    strategy=st.fixed_dictionaries({"k": st.just(3), "seed": st.integers(0, 3)}),
+)
+def _(inst, ctx):
+    L = float(_small_runs(inst, ctx, 0.01).loss.max())
+    return Check(L < 1e-20, measured=L, predicted="< 1e-20", margin=_log_margin(L, 1e-20))
 
 
 # ------------------------------------------------------------------ 3. error grows with the init scale
