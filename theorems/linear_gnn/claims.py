@@ -52,7 +52,7 @@ def _bound_check_impl(inst: dict, lr: float, steps: int, sigma: str) -> dict:
     return {
         "slack": slack,
         "rel": slack / np.maximum(gap0, 1e-300),
-        "exponent": float((4.0 * s2 * integral[-1]).min()),
+        "exponent": float((4.0 * s2 * integral[-1]).max()),  # the best-exercised init
         "lam_min": float(lam.min()),
         "diverged": p.diverged,
         "min_exponent": float((4.0 * s2 * integral[-1]).min()),
