@@ -16,6 +16,7 @@ from sim.dynamics import (
     sde_solve,
     sgd,
 )
+from sim.gnn import LinearGNN, erdos_renyi, normalized_adjacency
 from sim.noise import BrownianPath, coarsen, draw_batch_indices, replica_generators
 from sim.problems import (
     DiagonalNetwork,
@@ -25,6 +26,7 @@ from sim.problems import (
     Problem,
     ReLUNeuron,
 )
+from sim.rnn import LinearRNN, impulse_response
 from sim.sde import SCHEMES, GeometricBrownianMotion, OrnsteinUhlenbeck, Scheme, SDETerm, get_scheme
 
 __all__ = [
@@ -37,6 +39,8 @@ __all__ = [
     "FlowResult",
     "GeometricBrownianMotion",
     "LeastSquares",
+    "LinearGNN",
+    "LinearRNN",
     "LogisticRegression",
     "OrnsteinUhlenbeck",
     "Problem",
@@ -48,9 +52,12 @@ __all__ = [
     "Scheme",
     "coarsen",
     "draw_batch_indices",
+    "erdos_renyi",
     "gd",
     "get_scheme",
     "gradient_flow",
+    "impulse_response",
+    "normalized_adjacency",
     "replica_generators",
     "run_gd",
     "run_sgd",

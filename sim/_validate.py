@@ -47,9 +47,7 @@ def as_replicas(theta: Any, n_params: int, name: str = "theta") -> np.ndarray:
     if arr.ndim == 1:
         arr = arr[None, :]
     if arr.ndim != 2 or arr.shape[1] != n_params:
-        raise ValueError(
-            f"{name} must have shape ({n_params},) or (R, {n_params}), got {np.shape(theta)}"
-        )
+        raise ValueError(f"{name} must have shape ({n_params},) or (R, {n_params}), got {np.shape(theta)}")
     if arr.shape[0] == 0:
         raise ValueError(f"{name} must hold at least one replica, got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
@@ -79,7 +77,5 @@ def seed_like(seed: Any, name: str = "seed") -> int | np.random.SeedSequence:
     if isinstance(seed, np.random.SeedSequence):
         return seed
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or int(seed) < 0:
-        raise TypeError(
-            f"{name} must be a non-negative integer or a numpy SeedSequence, got {seed!r}"
-        )
+        raise TypeError(f"{name} must be a non-negative integer or a numpy SeedSequence, got {seed!r}")
     return int(seed)

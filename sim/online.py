@@ -92,12 +92,19 @@ def _nonnegint(n: int, name: str) -> int:
     return _int_at_least(n, name, 0)
 
 
-def _chain_args(n_replicas: int, n_steps: int, dim: int, batch_size: int, eta: float, sigma2: float,
-                sigma_eps: float) -> tuple[int, int, int, int, float, float, float]:
+def _chain_args(
+    n_replicas: int, n_steps: int, dim: int, batch_size: int, eta: float, sigma2: float, sigma_eps: float
+) -> tuple[int, int, int, int, float, float, float]:
     """Validated (R, K, d, b, eta, sigma2, sigma_eps) of the explicit-data chain runners."""
-    return (_posint(n_replicas, "n_replicas"), _nonnegint(n_steps, "n_steps"), _posint(dim, "dim"),
-            _posint(batch_size, "batch_size"), _pos(eta, "eta"), _pos(sigma2, "sigma2"),
-            _nonneg(sigma_eps, "sigma_eps"))
+    return (
+        _posint(n_replicas, "n_replicas"),
+        _nonnegint(n_steps, "n_steps"),
+        _posint(dim, "dim"),
+        _posint(batch_size, "batch_size"),
+        _pos(eta, "eta"),
+        _pos(sigma2, "sigma2"),
+        _nonneg(sigma_eps, "sigma_eps"),
+    )
 
 
 @dataclass
@@ -124,8 +131,9 @@ class ChainResult:
         return int(self.diverged.sum())
 
 
-def scalar_step_coefficients(rng: np.random.Generator, n: int, eta: float, batch_size: int,
-                             sigma2: float = 1.0, sigma_eps: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+def scalar_step_coefficients(
+    rng: np.random.Generator, n: int, eta: float, batch_size: int, sigma2: float = 1.0, sigma_eps: float = 1.0
+) -> tuple[np.ndarray, np.ndarray]:
     """Draw n i.i.d. pairs (A, B) of the d = 1 online-SGD step x <- A x + B.
 
     A = 1 - (eta sigma2/b) U and B = (eta/b) sqrt(sigma2) sigma_eps sqrt(U) Z with U ~ chi2_b and
@@ -141,10 +149,17 @@ def scalar_step_coefficients(rng: np.random.Generator, n: int, eta: float, batch
     return a, bb
 
 
-def scalar_chains(seed: int | np.random.SeedSequence | np.random.Generator, n_replicas: int,
-                  n_steps: int, eta: float, batch_size: int, sigma2: float = 1.0,
-                  sigma_eps: float = 1.0, e0: float | np.ndarray = 0.0,
-                  blowup: float = DEFAULT_BLOWUP) -> ChainResult:
+def scalar_chains(
+    seed: int | np.random.SeedSequence | np.random.Generator,
+    n_replicas: int,
+    n_steps: int,
+    eta: float,
+    batch_size: int,
+    sigma2: float = 1.0,
+    sigma_eps: float = 1.0,
+    e0: float | np.ndarray = 0.0,
+    blowup: float = DEFAULT_BLOWUP,
+) -> ChainResult:
     """Run R independent d = 1 online-SGD error chains e_k = A_k e_{k-1} + B_k for K steps.
 
     Parameters
@@ -173,9 +188,15 @@ def scalar_chains(seed: int | np.random.SeedSequence | np.random.Generator, n_re
     return ChainResult(e, k, ~alive, diverged_at, {"dim": 1, "eta": eta, "batch_size": batch_size})
 
 
-def sgd_step(rng: np.random.Generator, e: np.ndarray, eta: float, batch_size: int,
-             sigma2: float = 1.0, sigma_eps: float = 1.0,
-             e_other: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+def sgd_step(
+    rng: np.random.Generator,
+    e: np.ndarray,
+    eta: float,
+    batch_size: int,
+    sigma2: float = 1.0,
+    sigma_eps: float = 1.0,
+    e_other: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray | None]:
     """One online-SGD step for R chains in d dimensions with explicit Gaussian data.
 
     Draws a (R, b, d) batch a_i ~ N(0, sigma2 I) and label noise eps (R, b), and returns
@@ -195,18 +216,28 @@ def sgd_step(rng: np.random.Generator, e: np.ndarray, eta: float, batch_size: in
     return new, other
 
 
-def vector_chains(seed: int | np.random.SeedSequence | np.random.Generator, n_replicas: int,
-                  n_steps: int, eta: float, batch_size: int, dim: int, sigma2: float = 1.0,
-                  sigma_eps: float = 1.0, x0: np.ndarray | None = None,
-                  x_hat: np.ndarray | None = None, blowup: float = DEFAULT_BLOWUP) -> ChainResult:
+def vector_chains(
+    seed: int | np.random.SeedSequence | np.random.Generator,
+    n_replicas: int,
+    n_steps: int,
+    eta: float,
+    batch_size: int,
+    dim: int,
+    sigma2: float = 1.0,
+    sigma_eps: float = 1.0,
+    x0: np.ndarray | None = None,
+    x_hat: np.ndarray | None = None,
+    blowup: float = DEFAULT_BLOWUP,
+) -> ChainResult:
     """Run R online-SGD chains for least squares in d dimensions with explicit Gaussian data.
 
     The chains run on x (with labels y_i = a_i^T x_hat + eps_i); the returned ``state`` is the error
     x_K - x_hat, shape (R, d). ``x0`` defaults to x_hat (e_0 = 0), ``x_hat`` to 0.
     """
     rng = make_rng(seed)
-    r, k, d, b, eta, sigma2, sigma_eps = _chain_args(n_replicas, n_steps, dim, batch_size, eta, sigma2,
-                                                     sigma_eps)
+    r, k, d, b, eta, sigma2, sigma_eps = _chain_args(
+        n_replicas, n_steps, dim, batch_size, eta, sigma2, sigma_eps
+    )
     xh = np.zeros(d) if x_hat is None else np.asarray(x_hat, dtype=np.float64).reshape(d)
     x = np.broadcast_to(xh if x0 is None else np.asarray(x0, dtype=np.float64), (r, d)).copy()
     alive = np.ones(r, dtype=bool)
@@ -222,21 +253,30 @@ def vector_chains(seed: int | np.random.SeedSequence | np.random.Generator, n_re
         if bad.any():
             alive &= ~bad
             diverged_at[bad] = step
-    return ChainResult(x - xh, k, ~alive, diverged_at,
-                       {"dim": d, "eta": eta, "batch_size": b})
+    return ChainResult(x - xh, k, ~alive, diverged_at, {"dim": d, "eta": eta, "batch_size": b})
 
 
-def coupled_difference(seed: int | np.random.SeedSequence | np.random.Generator, n_replicas: int,
-                       n_steps: int, eta: float, batch_size: int, dim: int, x0: np.ndarray,
-                       x0_other: np.ndarray, sigma2: float = 1.0, sigma_eps: float = 1.0) -> np.ndarray:
+def coupled_difference(
+    seed: int | np.random.SeedSequence | np.random.Generator,
+    n_replicas: int,
+    n_steps: int,
+    eta: float,
+    batch_size: int,
+    dim: int,
+    x0: np.ndarray,
+    x0_other: np.ndarray,
+    sigma2: float = 1.0,
+    sigma_eps: float = 1.0,
+) -> np.ndarray:
     """Run two online-SGD chains driven by the same data (synchronous coupling); return x_K - x'_K.
 
     Both start from deterministic points; the result has shape (R, d). In exact arithmetic
     x_K - x'_K = M_K ... M_1 (x_0 - x'_0), whatever the labels.
     """
     rng = make_rng(seed)
-    r, k, d, b, eta, sigma2, sigma_eps = _chain_args(n_replicas, n_steps, dim, batch_size, eta, sigma2,
-                                                     sigma_eps)
+    r, k, d, b, eta, sigma2, sigma_eps = _chain_args(
+        n_replicas, n_steps, dim, batch_size, eta, sigma2, sigma_eps
+    )
     x = np.broadcast_to(np.asarray(x0, dtype=np.float64).reshape(d), (r, d)).copy()
     xp = np.broadcast_to(np.asarray(x0_other, dtype=np.float64).reshape(d), (r, d)).copy()
     for _ in range(k):

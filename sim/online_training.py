@@ -81,8 +81,9 @@ class Teacher:
         return X, X @ self.beta_star
 
 
-def sparse_teacher(d: int, k: int, seed: int, *, rho: float = 0.5, alpha: float = 0.1,
-                   init_spread: float = 0.3) -> Teacher:
+def sparse_teacher(
+    d: int, k: int, seed: int, *, rho: float = 0.5, alpha: float = 0.1, init_spread: float = 0.3
+) -> Teacher:
     """The spec's teacher: Toeplitz ``Sigma``, ``k``-sparse ``beta*`` with entries +-1 on a random
     support, and the shared init ``w+-(0) = alpha (1 + init_spread xi+-)``, ``xi ~ N(0, 1)``
     truncated to [-3, 3] so that the init stays positive (``init_spread < 1/3``).
@@ -106,8 +107,9 @@ def sparse_teacher(d: int, k: int, seed: int, *, rho: float = 0.5, alpha: float 
     return Teacher(Sigma, np.linalg.cholesky(Sigma), beta_star, w0)
 
 
-def normalised_distance(beta1: np.ndarray, beta2: np.ndarray, Sigma: np.ndarray,
-                        level: np.ndarray | float) -> np.ndarray:
+def normalised_distance(
+    beta1: np.ndarray, beta2: np.ndarray, Sigma: np.ndarray, level: np.ndarray | float
+) -> np.ndarray:
     """``rho = D / l`` with ``D = (b1-b2)' Sigma (b1-b2) = E_x (f1 - f2)^2`` and ``l`` the matched MSE.
 
     ``rho = 0``: the same function; ``rho = 2``: equal-size uncorrelated errors; ``rho = 4``:
@@ -117,8 +119,7 @@ def normalised_distance(beta1: np.ndarray, beta2: np.ndarray, Sigma: np.ndarray,
     return np.einsum("...i,ij,...j->...", e, Sigma, e) / np.asarray(level, dtype=float)
 
 
-def bias_variance(betas: np.ndarray, beta_ref: np.ndarray, Sigma: np.ndarray
-                  ) -> tuple[float, float]:
+def bias_variance(betas: np.ndarray, beta_ref: np.ndarray, Sigma: np.ndarray) -> tuple[float, float]:
     """Replica bias and variance in the ``Sigma`` metric, finite-replica corrected.
 
     ``var = mean_s D(beta_s, mean)`` and ``bias^2 = D(mean, ref) - var / (S - 1)`` (may come out
@@ -197,8 +198,7 @@ class _Matcher:
         self.beta = np.full((R, levels.size, d), np.nan)
         self.step = np.full((R, levels.size), np.nan)
 
-    def update(self, t: int, m_prev: np.ndarray, m: np.ndarray, b_prev: np.ndarray,
-               b: np.ndarray) -> None:
+    def update(self, t: int, m_prev: np.ndarray, m: np.ndarray, b_prev: np.ndarray, b: np.ndarray) -> None:
         L = self.levels.size
         if L == 0:
             return
@@ -299,13 +299,32 @@ def _layout(arms: list[Arm], n_replicas: int, n_steps: int, lr: float) -> _Layou
     ub = np.array([k[0] for k in unit_key], dtype=np.intp) if unit_key else np.ones(1, np.intp)
     if not unit_key:
         unit_key = [(1, 0, 0)]
-    return _Layout(offs, np.concatenate(rows_lr), np.concatenate(rows_sw), np.concatenate(rows_b),
-                   np.concatenate(rows_u), ub, unit_key)
+    return _Layout(
+        offs,
+        np.concatenate(rows_lr),
+        np.concatenate(rows_sw),
+        np.concatenate(rows_b),
+        np.concatenate(rows_u),
+        ub,
+        unit_key,
+    )
 
 
-def _train(arms: list[Arm], lay: _Layout, *, model: str, d: int, w0: np.ndarray,
-           beta0: np.ndarray, n_steps: int, levels: np.ndarray, match_fn, test_fn, grad_fn,
-           bound: float) -> list[ArmResult]:
+def _train(
+    arms: list[Arm],
+    lay: _Layout,
+    *,
+    model: str,
+    d: int,
+    w0: np.ndarray,
+    beta0: np.ndarray,
+    n_steps: int,
+    levels: np.ndarray,
+    match_fn,
+    test_fn,
+    grad_fn,
+    bound: float,
+) -> list[ArmResult]:
     """The shared loop: ``grad_fn(beta, t, noisy)`` gives the (R, d) update direction ``g`` of
     every row (``noisy``: rows still taking stochastic steps)."""
     if model not in MODELS:
@@ -353,8 +372,19 @@ def _train(arms: list[Arm], lay: _Layout, *, model: str, d: int, w0: np.ndarray,
     for i, a in enumerate(arms):
         sl = slice(lay.offs[i], lay.offs[i + 1])
         w = np.concatenate([wp[sl], wm[sl]], axis=1) if model == "dln" else None
-        out.append(ArmResult(a, mse[:, sl].copy(), test[sl], matcher.beta[sl], matcher.step[sl],
-                             beta[sl].copy(), w, ~active[sl], levels))
+        out.append(
+            ArmResult(
+                a,
+                mse[:, sl].copy(),
+                test[sl],
+                matcher.beta[sl],
+                matcher.step[sl],
+                beta[sl].copy(),
+                w,
+                ~active[sl],
+                levels,
+            )
+        )
     return out
 
 
@@ -371,8 +401,9 @@ def _key_generators(seed: int, tag: int, lay: _Layout) -> list[tuple[int, int, n
         stop = start
         while stop < len(lay.unit_key) and lay.unit_key[stop][:2] == (b, s):
             stop += 1
-        out.append((start, stop - start,
-                    np.random.default_rng(np.random.SeedSequence([int(seed), tag, b, s]))))
+        out.append(
+            (start, stop - start, np.random.default_rng(np.random.SeedSequence([int(seed), tag, b, s])))
+        )
         start = stop
     return out
 
@@ -397,10 +428,12 @@ class _GaussianBatchNoise:
     def at(self, t: int) -> tuple[np.ndarray, np.ndarray]:
         if self.Q is None or not self.start <= t < self.start + self.chunk:
             self.start = t
-            self.Q = np.concatenate([g.chisquare(self.df[u0], size=(self.chunk, nu))
-                                     for u0, nu, g in self.gens], axis=1)  # (chunk, U)
-            self.xi = np.concatenate([g.standard_normal((self.chunk, nu, self.d))
-                                      for u0, nu, g in self.gens], axis=1)  # (chunk, U, d)
+            self.Q = np.concatenate(
+                [g.chisquare(self.df[u0], size=(self.chunk, nu)) for u0, nu, g in self.gens], axis=1
+            )  # (chunk, U)
+            self.xi = np.concatenate(
+                [g.standard_normal((self.chunk, nu, self.d)) for u0, nu, g in self.gens], axis=1
+            )  # (chunk, U, d)
         k = t - self.start
         return self.Q[k], self.xi[k]
 
@@ -432,16 +465,28 @@ def _check_run(lr: object, n_steps: object, n_replicas: object) -> tuple[float, 
     return positive(lr, "lr"), positive_int(n_steps, "n_steps"), positive_int(n_replicas, "n_replicas")
 
 
-def _plan(arms: object, levels: object, lr: float, n_steps: int, n_replicas: int,
-          limit: int | None) -> tuple[list[Arm], np.ndarray, _Layout]:
+def _plan(
+    arms: object, levels: object, lr: float, n_steps: int, n_replicas: int, limit: int | None
+) -> tuple[list[Arm], np.ndarray, _Layout]:
     """Validated arms (batches at most ``limit``) and levels, and the row layout of the run."""
     arms = _check_arms(arms, n_replicas, n_steps, limit)
     return arms, _check_levels(levels), _layout(arms, n_replicas, n_steps, lr)
 
 
-def train_online(teacher: Teacher, arms: list[Arm], *, lr: float, n_steps: int, n_replicas: int,
-                 seed: int, levels: object = None, model: str = "dln", chunk: int = 256,
-                 sampler: str = "reduced", bound: float = 1e6) -> list[ArmResult]:
+def train_online(
+    teacher: Teacher,
+    arms: list[Arm],
+    *,
+    lr: float,
+    n_steps: int,
+    n_replicas: int,
+    seed: int,
+    levels: object = None,
+    model: str = "dln",
+    chunk: int = 256,
+    sampler: str = "reduced",
+    bound: float = 1e6,
+) -> list[ArmResult]:
     """Online training: every step uses a fresh batch ``x ~ N(0, Sigma)``, ``y = beta*.x``.
 
     Noiseless arms (and switched arms after their switch) use the exact population gradient
@@ -462,8 +507,11 @@ def train_online(teacher: Teacher, arms: list[Arm], *, lr: float, n_steps: int, 
     arms, lv, lay = _plan(arms, levels, lr, n_steps, n_replicas, None)
     Sigma, L, bstar = teacher.Sigma, teacher.chol, teacher.beta_star
     inv_b = 1.0 / lay.batch
-    noise = (_GaussianBatchNoise(lay, teacher.d, seed, chunk) if sampler == "reduced"
-             else _ExplicitBatchNoise(lay, teacher.d, seed))
+    noise = (
+        _GaussianBatchNoise(lay, teacher.d, seed, chunk)
+        if sampler == "reduced"
+        else _ExplicitBatchNoise(lay, teacher.d, seed)
+    )
 
     def grad_reduced(beta: np.ndarray, t: int, noisy: np.ndarray) -> np.ndarray:
         e = beta - bstar
@@ -490,14 +538,35 @@ def train_online(teacher: Teacher, arms: list[Arm], *, lr: float, n_steps: int, 
                 g[r] = x.T @ (x @ e[r]) / x.shape[0]
         return g
 
-    return _train(arms, lay, model=model, d=teacher.d, w0=teacher.w0, beta0=teacher.beta0,
-                  n_steps=n_steps, levels=lv, match_fn=teacher.mse, test_fn=teacher.mse,
-                  grad_fn=grad_reduced if sampler == "reduced" else grad_explicit, bound=bound)
+    return _train(
+        arms,
+        lay,
+        model=model,
+        d=teacher.d,
+        w0=teacher.w0,
+        beta0=teacher.beta0,
+        n_steps=n_steps,
+        levels=lv,
+        match_fn=teacher.mse,
+        test_fn=teacher.mse,
+        grad_fn=grad_reduced if sampler == "reduced" else grad_explicit,
+        bound=bound,
+    )
 
 
-def train_offline(teacher: Teacher, X: object, arms: list[Arm], *, lr: float, n_steps: int,
-                  n_replicas: int, seed: int, levels: object = None, model: str = "dln",
-                  bound: float = 1e6) -> list[ArmResult]:
+def train_offline(
+    teacher: Teacher,
+    X: object,
+    arms: list[Arm],
+    *,
+    lr: float,
+    n_steps: int,
+    n_replicas: int,
+    seed: int,
+    levels: object = None,
+    model: str = "dln",
+    bound: float = 1e6,
+) -> list[ArmResult]:
     """Offline training on the fixed dataset ``X`` (n, d), ``y = X beta*``.
 
     SGD draws batches with replacement, all indices drawn up front; the ``(batch, stream)`` key
@@ -547,14 +616,26 @@ def train_offline(teacher: Teacher, X: object, arms: list[Arm], *, lr: float, n_
         r = residuals(beta)
         return np.mean(r * r, axis=1)
 
-    return _train(arms, lay, model=model, d=teacher.d, w0=teacher.w0, beta0=teacher.beta0,
-                  n_steps=n_steps, levels=lv, match_fn=train_mse, test_fn=teacher.mse,
-                  grad_fn=grad, bound=bound)
+    return _train(
+        arms,
+        lay,
+        model=model,
+        d=teacher.d,
+        w0=teacher.w0,
+        beta0=teacher.beta0,
+        n_steps=n_steps,
+        levels=lv,
+        match_fn=train_mse,
+        test_fn=teacher.mse,
+        grad_fn=grad,
+        bound=bound,
+    )
 
 
 # --------------------------------------------------------------------------- least squares theory
-def ls_online_error_moment(Sigma: object, lr: float, batch: int | None, P0: object,
-                           n_steps: int) -> np.ndarray:
+def ls_online_error_moment(
+    Sigma: object, lr: float, batch: int | None, P0: object, n_steps: int
+) -> np.ndarray:
     """Exact expected population MSE ``tr(Sigma P_t)``, t = 0..T, of online least-squares SGD.
 
     For ``x ~ N(0, Sigma)``, batch ``B`` and ``beta <- beta - lr * mean_b x x'(beta - beta*)`` the

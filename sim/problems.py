@@ -58,9 +58,7 @@ class Problem:
 
     def sgf_term(self, gamma: float, batch_size: int = 1) -> SDETerm:
         """SGF with the exact minibatch-noise covariance (generic; see the module docstring)."""
-        return _ExactCovarianceSGF(
-            self, positive(gamma, "gamma"), positive_int(batch_size, "batch_size")
-        )
+        return _ExactCovarianceSGF(self, positive(gamma, "gamma"), positive_int(batch_size, "batch_size"))
 
     def gradient_field(self) -> SDETerm:
         """Gradient flow as a noise-free term (drift ``-grad L``)."""
@@ -273,10 +271,14 @@ class DiagonalSGF(SDETerm):
     def loss(self, x: np.ndarray) -> np.ndarray:
         return self.problem.loss(x)
 
-    def euler_maruyama_step(self, x: np.ndarray, h: float, dW: np.ndarray,
-                            out: np.ndarray | None = None,
-                            work: dict | None = None,
-                            ) -> tuple[np.ndarray, np.ndarray]:
+    def euler_maruyama_step(
+        self,
+        x: np.ndarray,
+        h: float,
+        dW: np.ndarray,
+        out: np.ndarray | None = None,
+        work: dict | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
         """One fused Euler-Maruyama step; returns ``(x + drift(x) h + diffusion(x, dW), loss(x))``.
 
         The generic step ``x + f(x) h + G(x) dW`` written in factored form:
@@ -294,10 +296,8 @@ class DiagonalSGF(SDETerm):
         R, d = x.shape[0], prob.d
         if out is None:
             out = np.empty(x.shape)
-        elif (out.shape != x.shape or not out.flags.c_contiguous
-              or np.may_share_memory(out, x)):
-            raise ValueError(f"out must be a C-contiguous array of shape {x.shape} that does "
-                             "not overlap x")
+        elif out.shape != x.shape or not out.flags.c_contiguous or np.may_share_memory(out, x):
+            raise ValueError(f"out must be a C-contiguous array of shape {x.shape} that does not overlap x")
         if work is None:
             work = {}
         if work.get("shape") != (R, d):

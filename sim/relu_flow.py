@@ -333,8 +333,9 @@ def _segment(X, y, w0, active, t0) -> Segment:
     XA = X[active]
     if XA.shape[0] == 0:
         d = X.shape[1]
-        return Segment(t0, np.inf, w0.copy(), active.copy(), np.zeros(0), np.zeros((d, 0)),
-                       np.zeros(0), w0.copy())
+        return Segment(
+            t0, np.inf, w0.copy(), active.copy(), np.zeros(0), np.zeros((d, 0)), np.zeros(0), w0.copy()
+        )
     M = XA.T @ XA / n
     b = XA.T @ y[active] / n
     lam, U = np.linalg.eigh(M)
@@ -507,7 +508,7 @@ class IVPPath:
     def coefficients(self, t) -> np.ndarray:
         if not self.with_coefficients:
             raise ValueError("integrate with coefficients=True to get c(t)")
-        return self.state(t)[..., self.X.shape[1]:]
+        return self.state(t)[..., self.X.shape[1] :]
 
 
 def relu_flow_ivp(
@@ -552,14 +553,16 @@ def relu_flow_ivp(
         band = np.where(y == 0, 1e-10 * np.linalg.norm(X, axis=1) * np.linalg.norm(state[:d]), 0.0)
         evs = []
         for j in np.flatnonzero(live):
+
             def ev(t, u, j=j, off=(band[j] if act[j] else -band[j])):
                 return float(X[j] @ u[:d]) + off
 
             ev.terminal = True
             ev.direction = -1.0 if act[j] else 1.0
             evs.append(ev)
-        sol = solve_ivp(rhs, (t0, T), state, method=method, rtol=rtol, atol=atol,
-                        events=evs or None, dense_output=True)
+        sol = solve_ivp(
+            rhs, (t0, T), state, method=method, rtol=rtol, atol=atol, events=evs or None, dense_output=True
+        )
         if sol.status == -1:
             raise RuntimeError(f"relu_flow_ivp: solver failed: {sol.message}")
         t1 = float(sol.t[-1])

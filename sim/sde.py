@@ -103,13 +103,7 @@ def _milstein(term: SDETerm, x: np.ndarray, h: float, dW: np.ndarray) -> np.ndar
     # Commutative noise: X + f h + G dW + 1/2 sum_jk L^j g_k dW_j dW_k - h/2 sum_j L^j g_j,
     # where sum_jk L^j g_k dW_j dW_k = D(G(.) dW)[G dW] with dW held fixed.
     g_dw = term.diffusion(x, dW)
-    return (
-        x
-        + term.drift(x) * h
-        + g_dw
-        + 0.5 * term.diffusion_jvp(x, dW, g_dw)
-        - h * term.ito_correction(x)
-    )
+    return x + term.drift(x) * h + g_dw + 0.5 * term.diffusion_jvp(x, dW, g_dw) - h * term.ito_correction(x)
 
 
 def _heun(term: SDETerm, x: np.ndarray, h: float, dW: np.ndarray) -> np.ndarray:
@@ -128,9 +122,7 @@ _STEPS = {
 }
 
 SCHEMES: dict[str, Scheme] = {
-    "euler_maruyama": Scheme(
-        "euler_maruyama", "ito", 0.5, 1.0, description="Euler-Maruyama (Itô)."
-    ),
+    "euler_maruyama": Scheme("euler_maruyama", "ito", 0.5, 1.0, description="Euler-Maruyama (Itô)."),
     "log_euler_maruyama": Scheme(
         "log_euler_maruyama",
         "ito",
@@ -161,9 +153,7 @@ def get_scheme(scheme: str | Scheme) -> Scheme:
     try:
         return SCHEMES[scheme]
     except KeyError:
-        raise ValueError(
-            f"unknown scheme {scheme!r}; expected one of {', '.join(sorted(SCHEMES))}"
-        ) from None
+        raise ValueError(f"unknown scheme {scheme!r}; expected one of {', '.join(sorted(SCHEMES))}") from None
 
 
 # --------------------------------------------------------------------------- reference SDEs
