@@ -4,6 +4,13 @@ Numerics only: ``sim`` never imports ``theorems``, hypothesis or sympy. float64 
 on a leading axis, advanced together by matrix products.
 """
 
+from sim import optimizers
+from sim.classification import (
+    LinearClassifier,
+    LinearPath,
+    TwoLayerClassifier,
+    linear_adaptive_path,
+)
 from sim.diagonal_kernels import Run, run_gd, run_sgd, run_sgf
 from sim.dynamics import (
     Divergence,
@@ -16,6 +23,7 @@ from sim.dynamics import (
     sgd,
 )
 from sim.noise import BrownianPath, coarsen, draw_batch_indices, replica_generators
+from sim.optimizers import GradientTransformation, Potential, StepSize
 from sim.problems import (
     DiagonalNetwork,
     DiagonalSGF,
@@ -25,6 +33,7 @@ from sim.problems import (
     ReLUNeuron,
 )
 from sim.sde import SCHEMES, GeometricBrownianMotion, OrnsteinUhlenbeck, Scheme, SDETerm, get_scheme
+from sim.training import train
 
 __all__ = [
     "SCHEMES",
@@ -34,9 +43,13 @@ __all__ = [
     "Divergence",
     "FlowResult",
     "GeometricBrownianMotion",
+    "GradientTransformation",
+    "LinearClassifier",
+    "LinearPath",
     "LeastSquares",
     "LogisticRegression",
     "OrnsteinUhlenbeck",
+    "Potential",
     "Problem",
     "ReLUNeuron",
     "Recorder",
@@ -44,15 +57,20 @@ __all__ = [
     "RunResult",
     "SDETerm",
     "Scheme",
+    "StepSize",
+    "TwoLayerClassifier",
     "coarsen",
     "draw_batch_indices",
     "gd",
     "get_scheme",
     "gradient_flow",
+    "linear_adaptive_path",
+    "optimizers",
     "replica_generators",
     "run_gd",
     "run_sgd",
     "run_sgf",
     "sde_solve",
     "sgd",
+    "train",
 ]
