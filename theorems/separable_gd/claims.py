@@ -14,14 +14,19 @@ from theorems.separable_gd import instances as I
 from theorems.separable_gd.formulas import designed_closed_forms, direction_constant, svm
 
 PAPER = Citation(
-    authors="D. Soudry, E. Hoffer, M. S. Nacson, S. Gunasekar, N. Srebro", year=2018,
-    title="The Implicit Bias of Gradient Descent on Separable Data", venue="JMLR 19(70)",
-    arxiv="1710.10345", where="Theorems 3-4 and Section 3 (expansion reconstructed; theorem numbers unchecked)",
+    authors="D. Soudry, E. Hoffer, M. S. Nacson, S. Gunasekar, N. Srebro",
+    year=2018,
+    title="The Implicit Bias of Gradient Descent on Separable Data",
+    venue="JMLR 19(70)",
+    arxiv="1710.10345",
+    where="Theorems 3-4 and Section 3 (expansion reconstructed; theorem numbers unchecked)",
 )
 EXAMPLES = {"dev": 3, "ci": 8, "thorough": 40}
-ASSUME = ("Separable data through the origin: the spec's designed instance (seed 0) or the spec's "
-          "constructive generator (SVs on z^T w_hat = 1 with alpha > 0, lambda_min(M) >= 0.6, non-SV margins "
-          "in [2, 4], c* >= 0.1); eta = min(0.2, 0.6 * 8/sigma_max^2) and eta/4; w(0) = 0; sum logistic loss.")
+ASSUME = (
+    "Separable data through the origin: the spec's designed instance (seed 0) or the spec's "
+    "constructive generator (SVs on z^T w_hat = 1 with alpha > 0, lambda_min(M) >= 0.6, non-SV margins "
+    "in [2, 4], c* >= 0.1); eta = min(0.2, 0.6 * 8/sigma_max^2) and eta/4; w(0) = 0; sum logistic loss."
+)
 
 
 def _run(inst: dict, ctx: Context) -> I.Run:
@@ -43,11 +48,16 @@ def _err(r: I.Run) -> np.ndarray:
 
 
 @claim(
-    id="separable_gd.svm_certified", paper=PAPER, status="derived", kind="equality",
+    id="separable_gd.svm_certified",
+    paper=PAPER,
+    status="derived",
+    kind="equality",
     statement=r"`svm(Z)` returns the hard-margin SVM $\hat w = \arg\min\|w\|^2$ s.t. $Zw \ge 1$ and its dual "
-              r"$\alpha$ ($\hat w = Z^\top\alpha$); on the designed instance, sympy gives $\hat w = (1, \frac12)$, "
-              r"$\alpha = (1, \frac14, 0, 0, 0, 0)$, $M = I$.",
-    strategy=I.seeds(), assumptions=ASSUME, examples=EXAMPLES,
+    r"$\alpha$ ($\hat w = Z^\top\alpha$); on the designed instance, sympy gives $\hat w = (1, \frac12)$, "
+    r"$\alpha = (1, \frac14, 0, 0, 0, 0)$, $M = I$.",
+    strategy=I.seeds(),
+    assumptions=ASSUME,
+    examples=EXAMPLES,
     closed_form="KKT: Z_S w_hat = 1, w_hat = Z_S^T alpha_S, alpha_S > 0, non-SV margins >= 2",
     tolerance="1e-9 absolute on w_hat and alpha: the refined dual is exact up to round-off (~1e-15).",
 )
@@ -64,8 +74,9 @@ def svm_certified(inst: dict, ctx: Context) -> Check:
     return Check.close(err, 0.0, atol=1e-9, kkt=s.kkt, support=s.support.tolist())
 
 
-@svm_certified.false_variant("uniform_dual", "The SVM direction is that of sum_S z_n (equal duals on the "
-                             "support vectors).")
+@svm_certified.false_variant(
+    "uniform_dual", "The SVM direction is that of sum_S z_n (equal duals on the support vectors)."
+)
 def _(inst: dict, ctx: Context) -> Check:
     Z, w, a = I.dataset(I.data_index(inst, ctx.profile))
     v = Z[a > 0].sum(axis=0)
@@ -79,19 +90,30 @@ def _offset_check(r: I.Run, wt: np.ndarray, T: int) -> Check:
     tol = 0.02 * (1 + np.linalg.norm(wt, axis=1))
     ratio = e10 / eT
     ok = bool(np.all(eT <= tol) and np.all(ratio >= 5))
-    return Check(ok, eT.tolist(), 0.0, float(np.min(tol - eT)), float(tol.min()),
-                 {"shrink_last_decade": ratio.tolist(), "eta": r.etas.tolist(), "T": T})
+    return Check(
+        ok,
+        eT.tolist(),
+        0.0,
+        float(np.min(tol - eT)),
+        float(tol.min()),
+        {"shrink_last_decade": ratio.tolist(), "eta": r.etas.tolist(), "T": T},
+    )
 
 
 @claim(
-    id="separable_gd.offset_limit", paper=PAPER, status="theorem", kind="equality",
+    id="separable_gd.offset_limit",
+    paper=PAPER,
+    status="theorem",
+    kind="equality",
     statement=r"GD with $\eta < 2\beta^{-1}\sigma_{\max}^{-2}$ on the sum logistic loss of separable data: "
-              r"$w(t) - \hat w\log t \to \tilde w$ with $\eta e^{-z_n^\top\tilde w} = \alpha_n$ on the support "
-              r"vectors ($t$ the step count).",
-    strategy=I.seeds(), assumptions=ASSUME, examples=EXAMPLES,
+    r"$w(t) - \hat w\log t \to \tilde w$ with $\eta e^{-z_n^\top\tilde w} = \alpha_n$ on the support "
+    r"vectors ($t$ the step count).",
+    strategy=I.seeds(),
+    assumptions=ASSUME,
+    examples=EXAMPLES,
     closed_form="Z_S w_tilde = log(eta / alpha_S) (theorems.separable_gd.offset)",
     tolerance="||rho(T) - w_tilde|| <= 0.02 (1 + ||w_tilde||) at T, and it shrinks >= 5x over the last "
-              "decade (the decay is ~1/t on these instances: measured 8-10x per decade), for both step sizes.",
+    "decade (the decay is ~1/t on these instances: measured 8-10x per decade), for both step sizes.",
 )
 def offset_limit(inst: dict, ctx: Context) -> Check:
     """rho(t) = w(t) - w_hat log t at T and T/10 against w_tilde from `offset` (SVM dual + the SV equations)."""
@@ -99,8 +121,10 @@ def offset_limit(inst: dict, ctx: Context) -> Check:
     return _offset_check(r, r.w_tilde, int(r.times[-1]))
 
 
-@offset_limit.false_variant("flow_offset", "The gradient-flow offset used with the step count: "
-                            "e^{-z_n^T w_tilde} = alpha_n (eta dropped).")
+@offset_limit.false_variant(
+    "flow_offset",
+    "The gradient-flow offset used with the step count: e^{-z_n^T w_tilde} = alpha_n (eta dropped).",
+)
 def _(inst: dict, ctx: Context) -> Check:
     r = _run(inst, ctx)
     ZS = r.Z[r.alpha > 0]
@@ -122,17 +146,28 @@ def _rate_check(r: I.Run, lo: float, hi: float) -> Check:
     pure = np.log(T / 100) / np.log(T)  # the ratio of a pure 1/log t law
     decreasing = bool(np.all(np.diff(e[r.times >= 1000], axis=0) < 0))
     ok = bool(np.all((ratio >= lo * pure) & (ratio <= hi * pure)) and decreasing)
-    return Check(ok, ratio.tolist(), pure, float(np.min(np.minimum(ratio - lo * pure, hi * pure - ratio))),
-                 None, {"band": [lo * pure, hi * pure], "decreasing_after_1e3": decreasing, "T": T})
+    return Check(
+        ok,
+        ratio.tolist(),
+        pure,
+        float(np.min(np.minimum(ratio - lo * pure, hi * pure - ratio))),
+        None,
+        {"band": [lo * pure, hi * pure], "decreasing_after_1e3": decreasing, "T": T},
+    )
 
 
 @claim(
-    id="separable_gd.direction_rate", paper=PAPER, status="theorem", kind="rate",
+    id="separable_gd.direction_rate",
+    paper=PAPER,
+    status="theorem",
+    kind="rate",
     statement=r"$\|w(t)/\|w(t)\| - \hat w/\|\hat w\|\| = \Theta(1/\log t)$.",
-    strategy=I.seeds(), assumptions=ASSUME, examples=EXAMPLES,
+    strategy=I.seeds(),
+    assumptions=ASSUME,
+    examples=EXAMPLES,
     closed_form="err(T)/err(T/100) ~ log(T/100)/log T",
     tolerance="err(T)/err(T/100) within [0.75, 1.17] x log(T/100)/log T (the spec's [0.45, 0.70] at "
-              "T = 1e5; the O(1/log^2 t) correction moves it by < 10% here), and err decreasing from t = 1e3.",
+    "T = 1e5; the O(1/log^2 t) correction moves it by < 10% here), and err decreasing from t = 1e3.",
 )
 def direction_rate(inst: dict, ctx: Context) -> Check:
     """Ratio of direction errors two decades apart against the pure 1/log t law (t^{-1/2} gives 0.1)."""
@@ -147,8 +182,9 @@ def _(inst: dict, ctx: Context) -> Check:
     return Check.upper(ratio, 0.3)
 
 
-@direction_rate.false_variant("log_squared_rate", "err = O(1/log^2 t): the ratio is at most 1.17 x "
-                              "(log(T/100)/log T)^2.")
+@direction_rate.false_variant(
+    "log_squared_rate", "err = O(1/log^2 t): the ratio is at most 1.17 x (log(T/100)/log T)^2."
+)
 def _(inst: dict, ctx: Context) -> Check:
     r = _run(inst, ctx)
     e = _err(r)
@@ -169,23 +205,36 @@ def _constant_check(r: I.Run, cstar: np.ndarray) -> Check:
         slope, icpt = np.polyfit(L, 1.0 / e[sel, j], 1)
         c_fit.append(1.0 / slope)
         a_fit.append(icpt / slope)
-        spec_fit.append(float(np.linalg.lstsq(np.c_[np.ones(L.size), 1.0 / L], e[sel, j] * L,
-                                              rcond=None)[0][0]))
+        spec_fit.append(
+            float(np.linalg.lstsq(np.c_[np.ones(L.size), 1.0 / L], e[sel, j] * L, rcond=None)[0][0])
+        )
     rel = np.abs(np.array(c_fit) - cstar) / cstar
-    return Check.upper(float(rel.max()), 0.15, fitted=c_fit, derived=cstar.tolist(), fitted_shift=a_fit,
-                       spec_fit_a_plus_b_over_log_t=spec_fit, T=T)
+    return Check.upper(
+        float(rel.max()),
+        0.15,
+        fitted=c_fit,
+        derived=cstar.tolist(),
+        fitted_shift=a_fit,
+        spec_fit_a_plus_b_over_log_t=spec_fit,
+        T=T,
+    )
 
 
 @claim(
-    id="separable_gd.direction_constant", paper=PAPER, status="derived", kind="equality",
+    id="separable_gd.direction_constant",
+    paper=PAPER,
+    status="derived",
+    kind="equality",
     statement=r"$\lim_t \log t\,\|w/\|w\| - \hat w/\|\hat w\|\| = c^* = \|P_{\hat w^\perp}\tilde w\|/\|\hat w\|$ "
-              r"(from the expansion; nonzero unless $\tilde w \parallel \hat w$). "
-              r"On the designed instance sympy gives $c^* = \frac45\log 2$ for every $\eta$.",
-    strategy=I.seeds(), assumptions=ASSUME, examples=EXAMPLES,
+    r"(from the expansion; nonzero unless $\tilde w \parallel \hat w$). "
+    r"On the designed instance sympy gives $c^* = \frac45\log 2$ for every $\eta$.",
+    strategy=I.seeds(),
+    assumptions=ASSUME,
+    examples=EXAMPLES,
     closed_form="c* = ||P_perp w_tilde|| / ||w_hat|| (theorems.separable_gd.direction_constant)",
     tolerance="Fit 1/err = (log t + a)/c on checkpoints in [1e3, T]; |c - c*| <= 0.15 c* (the spec's band; "
-              "measured 0.2-7%). The spec's fit a + b/log t of err log t is biased by 6-25% at T <= 1e5 (kept "
-              "as evidence).",
+    "measured 0.2-7%). The spec's fit a + b/log t of err log t is biased by 6-25% at T <= 1e5 (kept "
+    "as evidence).",
 )
 def direction_constant_claim(inst: dict, ctx: Context) -> Check:
     """Least-squares fit of 1/err(t) against log t (err ~ c*/(log t + u.w_tilde/||w_hat||) by the
@@ -194,8 +243,9 @@ def direction_constant_claim(inst: dict, ctx: Context) -> Check:
     return _constant_check(r, np.array([direction_constant(r.w_hat, wt) for wt in r.w_tilde]))
 
 
-@direction_constant_claim.false_variant("full_offset", "c* = ||w_tilde|| / ||w_hat|| (the whole offset, "
-                                        "not its part orthogonal to w_hat).")
+@direction_constant_claim.false_variant(
+    "full_offset", "c* = ||w_tilde|| / ||w_hat|| (the whole offset, not its part orthogonal to w_hat)."
+)
 def _(inst: dict, ctx: Context) -> Check:
     r = _run(inst, ctx)
     return _constant_check(r, np.linalg.norm(r.w_tilde, axis=1) / np.linalg.norm(r.w_hat))
@@ -210,10 +260,15 @@ def _loss_check(r: I.Run, predicted: np.ndarray) -> Check:
 
 
 @claim(
-    id="separable_gd.loss_rate", paper=PAPER, status="derived", kind="equality",
+    id="separable_gd.loss_rate",
+    paper=PAPER,
+    status="derived",
+    kind="equality",
     statement=r"$t\,L(w(t)) \to \sum_n\alpha_n/\eta$ (sum loss): the support-vector terms give "
-              r"$L \approx \sum_S e^{-\log t - z_n^\top\tilde w} = \sum_S\alpha_n/(\eta t)$.",
-    strategy=I.seeds(), assumptions=ASSUME, examples=EXAMPLES,
+    r"$L \approx \sum_S e^{-\log t - z_n^\top\tilde w} = \sum_S\alpha_n/(\eta t)$.",
+    strategy=I.seeds(),
+    assumptions=ASSUME,
+    examples=EXAMPLES,
     closed_form="lim t L(t) = sum(alpha) / eta",
     tolerance="relative 1% at T/2 and T (the spec's; measured 0.01-0.3%).",
 )
@@ -229,7 +284,9 @@ def _(inst: dict, ctx: Context) -> Check:
     return _loss_check(r, np.full(2, r.alpha.sum()))
 
 
-@loss_rate.false_variant("faster_than_1_over_t", "The loss decays faster than 1/t: T^2 L(T) <= (T/2)^2 L(T/2).")
+@loss_rate.false_variant(
+    "faster_than_1_over_t", "The loss decays faster than 1/t: T^2 L(T) <= (T/2)^2 L(T/2)."
+)
 def _(inst: dict, ctx: Context) -> Check:
     r = _run(inst, ctx)
     T = r.times[-1]
@@ -247,16 +304,27 @@ def _eta_check(r: I.Run, shift_allowed: bool) -> Check:
     tol = 1e-2 * (1 + np.linalg.norm(r.w_tilde, axis=1).max())
     along = float(np.linalg.norm(diff - np.log(4.0) * r.w_hat))
     ok = bool(np.linalg.norm(perp) <= tol and (not shift_allowed or along <= 2 * tol))
-    return Check(ok, float(np.linalg.norm(perp)), 0.0, float(tol - np.linalg.norm(perp)), tol,
-                 {"rho_eta_minus_rho_eta4": diff.tolist(), "minus_w_hat_log4": along})
+    return Check(
+        ok,
+        float(np.linalg.norm(perp)),
+        0.0,
+        float(tol - np.linalg.norm(perp)),
+        tol,
+        {"rho_eta_minus_rho_eta4": diff.tolist(), "minus_w_hat_log4": along},
+    )
 
 
 @claim(
-    id="separable_gd.eta_independence", paper=PAPER, status="theorem", kind="equality",
+    id="separable_gd.eta_independence",
+    paper=PAPER,
+    status="theorem",
+    kind="equality",
     statement=r"The limit direction does not depend on $\eta$: with support vectors spanning $\mathbb R^d$, "
-              r"$\tilde w(\eta') - \tilde w(\eta) = \hat w\log(\eta'/\eta)$ (sympy on the designed instance), "
-              r"so $P_{\hat w^\perp}\rho(t)$ has the same limit for every $\eta$.",
-    strategy=I.seeds(), assumptions=ASSUME, examples=EXAMPLES,
+    r"$\tilde w(\eta') - \tilde w(\eta) = \hat w\log(\eta'/\eta)$ (sympy on the designed instance), "
+    r"so $P_{\hat w^\perp}\rho(t)$ has the same limit for every $\eta$.",
+    strategy=I.seeds(),
+    assumptions=ASSUME,
+    examples=EXAMPLES,
     closed_form="rho_eta(T) - rho_{eta/4}(T) -> w_hat log 4",
     tolerance="1e-2 (1 + ||w_tilde||) on the orthogonal part (the spec's 1e-2), twice that on the shift.",
 )

@@ -26,9 +26,9 @@ DESIGNED_Z = np.array([[1.0, 0.0], [0.0, 2.0], [2.0, 1.0], [1.5, 1.5], [3.0, -0.
 
 @dataclass
 class SVM:
-    """``w`` the hard-margin SVM $\hat w$, ``alpha`` the dual, ``support`` the indices with $\alpha_n > 0$,
-    ``margin`` $= 1/\|\hat w\|$, ``kkt`` the largest KKT residual (primal feasibility, complementary
-    slackness, stationarity, dual feasibility; relative to $\|\hat w\|$)."""
+    """``w`` the hard-margin SVM $\\hat w$, ``alpha`` the dual, ``support`` the indices with $\alpha_n > 0$,
+    ``margin`` $= 1/\\|\\hat w\\|$, ``kkt`` the largest KKT residual (primal feasibility, complementary
+    slackness, stationarity, dual feasibility; relative to $\\|\\hat w\\|$)."""
 
     w: np.ndarray
     alpha: np.ndarray
@@ -62,9 +62,14 @@ def svm(Z: Any, *, kkt_tol: float = 1e-7) -> SVM:
     if feas.status != 0:
         raise ValueError("the data are not linearly separable through the origin (Z w >= 1 infeasible)")
     K = Z @ Z.T
-    res = minimize(lambda a: 0.5 * a @ K @ a - a.sum(), np.full(n, 1.0 / max(np.trace(K), 1e-300)),
-                   jac=lambda a: K @ a - 1.0, method="L-BFGS-B", bounds=[(0, None)] * n,
-                   options={"ftol": 1e-15, "gtol": 1e-12, "maxiter": 10_000})
+    res = minimize(
+        lambda a: 0.5 * a @ K @ a - a.sum(),
+        np.full(n, 1.0 / max(np.trace(K), 1e-300)),
+        jac=lambda a: K @ a - 1.0,
+        method="L-BFGS-B",
+        bounds=[(0, None)] * n,
+        options={"ftol": 1e-15, "gtol": 1e-12, "maxiter": 10_000},
+    )
     a = np.maximum(res.x, 0.0)
     a[a < 1e-9 * max(a.max(), 1e-300)] = 0.0
     S = np.flatnonzero(a > 0)
@@ -76,15 +81,22 @@ def svm(Z: Any, *, kkt_tol: float = 1e-7) -> SVM:
     w = Z.T @ a
     q = Z @ w
     scale = max(1.0, float(np.linalg.norm(w)))
-    kkt = max(float(np.max(np.maximum(1.0 - q, 0.0))), float(np.max(np.abs(a * (q - 1.0)))),
-              float(np.max(np.maximum(-a, 0.0)))) / scale
+    kkt = (
+        max(
+            float(np.max(np.maximum(1.0 - q, 0.0))),
+            float(np.max(np.abs(a * (q - 1.0)))),
+            float(np.max(np.maximum(-a, 0.0))),
+        )
+        / scale
+    )
     if kkt > kkt_tol:
         raise ValueError(f"SVM KKT residual {kkt:.2e} exceeds {kkt_tol:.0e}")
     return SVM(w, a, S, 1.0 / float(np.linalg.norm(w)), kkt)
 
 
-def offset(Z: Any, eta: float, loss: str = "logistic", reduction: str = "sum",
-           *, w0: Any = None) -> np.ndarray:
+def offset(
+    Z: Any, eta: float, loss: str = "logistic", reduction: str = "sum", *, w0: Any = None
+) -> np.ndarray:
     r"""$\tilde w$ with $\eta_{\rm eff}\,e^{-z_n^\top\tilde w} = \alpha_n$ for $n \in S$ (Soudry et al. 2018,
     Theorem 3, reconstructed), $\eta_{\rm eff} = \eta$ (``reduction="sum"``) or $\eta/N$ (``"mean"``).
 

@@ -98,8 +98,9 @@ class Run:
 
 def checkpoints(T: int) -> np.ndarray:
     """Ten log-spaced checkpoints per decade from 100 to T, and T/10, T/2."""
-    grid = np.unique(np.r_[np.round(np.logspace(2, np.log10(T), int(10 * np.log10(T / 100)) + 1)),
-                           T // 10, T // 2, T]).astype(int)
+    grid = np.unique(
+        np.r_[np.round(np.logspace(2, np.log10(T), int(10 * np.log10(T / 100)) + 1)), T // 10, T // 2, T]
+    ).astype(int)
     return grid[grid >= 100]
 
 
