@@ -41,7 +41,7 @@ ASSUME = (
 
 
 def _ctx_run(inst: dict, ctx: Context) -> tuple[I.Run, dict]:
-    r = I.run(I.data_index(inst), ctx.pick(dev=30_000, ci=100_000, thorough=100_000))
+    r = I.run(I.data_index(inst, ctx.profile), ctx.pick(dev=30_000, ci=100_000, thorough=100_000))
     Z = r.Z
     w2 = svm(Z).w
     winf = max_margin(Z, "inf").w
