@@ -80,14 +80,24 @@ def bregman_limit(X: Any, y: Any, w0: Any, potential: str = "quadratic", **param
 
         def w_of(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             a = np.abs(z)
-            return np.sign(z) * a**qexp, qexp * a ** (qexp - 1.0)
+            # dw/dz is infinite at z = 0 for p > 2: floor |z| in the derivative only (Newton's metric)
+            return np.sign(z) * a**qexp, qexp * np.maximum(a, 1e-12) ** (qexp - 1.0)
 
         def conj(z: np.ndarray) -> float:
             qq = p / (p - 1.0)
             return float((np.abs(z) ** qq).sum() / qq)
     else:
         raise ValueError(f"potential must be 'quadratic', 'entropy', 'lp' or 'l3', got {potential!r}")
-    lam = np.zeros(X.shape[0])
+    # start from the multiplier that maps the l2 projection: grad psi(w2) - grad psi(w0) ~ X^T lam
+    w2 = w0 + np.linalg.pinv(X) @ (y - X @ w0)
+    if potential == "entropy":
+        w2 = np.maximum(w2, 1e-3 * w0)
+        g2 = np.log(w2)
+    else:
+        g2 = np.sign(w2) * np.abs(w2) ** (p - 1)
+    lam = np.linalg.lstsq(X.T, g2 - z0, rcond=None)[0]
+    if not np.all(np.isfinite(lam)):
+        lam = np.zeros(X.shape[0])
     tol = 1e-12 * (1.0 + np.abs(y).max())
 
     def phi(lm: np.ndarray) -> float:
