@@ -249,9 +249,15 @@ def linear_adaptive_path(
     with per-replica hyperparameters (arrays of length R or scalars), ``kind`` in {"gd", "rmsprop",
     "adam", "adagrad"} (RMSProp is Adam with ``beta1=0``). About 3x faster than :func:`sim.train`
     (one fused step, no per-step recording or divergence bookkeeping); tests check it against ``train``
-    step for step. Records at ``checkpoints`` (increasing step numbers >= 1) only.
+    step for step. Records at ``checkpoints`` (increasing step numbers >= 1) only. ``w0`` of shape
+    (d,) is repeated over the replicas that the hyperparameter arrays define.
     """
     w = problem.check_theta(w0)
+    sizes = {np.size(x) for x in (lr, beta1, beta2, eps, kind, bias_correction)} - {1}
+    if len(sizes) > 1 or (sizes and w.shape[0] not in (1, *sizes)):
+        raise ValueError(f"per-replica hyperparameters and w0 disagree on R: {sorted(sizes)}")
+    if sizes and w.shape[0] == 1:
+        w = np.repeat(w, sizes.pop(), axis=0)
     R, d = w.shape
     cps = np.asarray(checkpoints)
     if cps.ndim != 1 or cps.size == 0 or cps.min() < 1 or np.any(np.diff(cps) <= 0):
@@ -292,7 +298,7 @@ def linear_adaptive_path(
     all_gd = not pre.any()
     out_w, out_l, out_v, times = [], [], [], []
     k = 0
-    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+    with np.errstate(over="ignore", invalid="ignore", under="ignore", divide="ignore"):
         for c in cps:
             for _ in range(int(c) - k):
                 k += 1
