@@ -14,6 +14,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from theorems import Check, Citation, Context, claim
+from theorems.adaptive_margin import figures
 from theorems.adaptive_margin import instances as I
 from theorems.adaptive_margin.formulas import (
     angle,
@@ -225,3 +226,6 @@ def _(inst: dict, ctx: Context) -> Check:
     if list(s.support) != [0]:
         return Check.inconclusive("vacuous: z_s is not the only weighted support vector")
     return Check.close(float(np.abs(s.w - single_sv_direction(Z[0], 1 / h)).max()), 0.0, atol=1e-8)
+
+
+ema_l2_direction.add_figures(figures.direction_and_margin)

@@ -12,6 +12,7 @@ import numpy as np
 import sim
 from sim.optimizers import gd, mirror_descent, steepest_descent
 from theorems import Check, Citation, Context, claim
+from theorems.optimization_geometry import figures
 from theorems.optimization_geometry import instances as I
 from theorems.optimization_geometry.formulas import bregman_limit, max_margin, min_norm_interpolant
 
@@ -260,3 +261,6 @@ def _(inst: dict, ctx: Context) -> Check:
 @steepest_max_margin.false_variant("gd_l1_margin", "GD (l2 steepest descent) maximises the l1 margin.")
 def _(inst: dict, ctx: Context) -> Check:
     return _cross_margin(inst, ctx, 2, 1)
+
+
+steepest_max_margin.add_figures(figures.margin_gaps)

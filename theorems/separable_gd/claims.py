@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from theorems import Check, Citation, Context, claim
+from theorems.separable_gd import figures
 from theorems.separable_gd import instances as I
 from theorems.separable_gd.formulas import designed_closed_forms, direction_constant, svm
 
@@ -338,3 +339,6 @@ def eta_independence(inst: dict, ctx: Context) -> Check:
 @eta_independence.false_variant("offset_eta_free", "The offset, like the direction, is independent of eta.")
 def _(inst: dict, ctx: Context) -> Check:
     return _eta_check(_run(inst, ctx), False)
+
+
+direction_constant_claim.add_figures(figures.direction_and_margin)
