@@ -35,18 +35,23 @@ def test_bregman_quadratic_unit_case(q1, q2):
 
 def test_bregman_entropy_and_gd_unit_cases():
     a, b = 0.3, 1.1
-    np.testing.assert_allclose(bregman_limit([[1.0, 1.0]], [1.0], [a, b], "entropy"),
-                               [a / (a + b), b / (a + b)], atol=1e-13)
-    np.testing.assert_allclose(bregman_limit([[1.0, 1.0]], [1.0], [a, b], "quadratic"),
-                               [a + (1 - a - b) / 2, b + (1 - a - b) / 2], atol=1e-15)
+    np.testing.assert_allclose(
+        bregman_limit([[1.0, 1.0]], [1.0], [a, b], "entropy"), [a / (a + b), b / (a + b)], atol=1e-13
+    )
+    np.testing.assert_allclose(
+        bregman_limit([[1.0, 1.0]], [1.0], [a, b], "quadratic"),
+        [a + (1 - a - b) / 2, b + (1 - a - b) / 2],
+        atol=1e-15,
+    )
 
 
 def test_bregman_l3_by_hand():
     # X = [1 1], y = 1, w0 = 0, psi = sum |w|^3/3: grad psi(w) = lam (1, 1) -> w = (1/2, 1/2) by symmetry
     np.testing.assert_allclose(bregman_limit([[1.0, 1.0]], [1.0], [0.0, 0.0], "l3"), [0.5, 0.5], atol=1e-12)
     # w0 = (1, 0), X = [1 0 ; 0 1] (square) -> the unique solution y
-    np.testing.assert_allclose(bregman_limit(np.eye(2), [2.0, -1.0], [1.0, 0.0], "l3"), [2.0, -1.0],
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        bregman_limit(np.eye(2), [2.0, -1.0], [1.0, 0.0], "l3"), [2.0, -1.0], atol=1e-12
+    )
 
 
 def test_bregman_kkt_on_random_instance():
@@ -120,11 +125,13 @@ def test_offset_by_hand():
     np.testing.assert_allclose(offset(DESIGNED_Z, eta), [math.log(eta), 0.5 * math.log(4 * eta)], atol=1e-12)
     np.testing.assert_allclose(offset(DESIGNED_Z, eta, "exponential"), offset(DESIGNED_Z, eta), atol=0)
     # mean reduction: eta/N (N = 6)
-    np.testing.assert_allclose(offset(DESIGNED_Z, eta, reduction="mean"), offset(DESIGNED_Z, eta / 6),
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        offset(DESIGNED_Z, eta, reduction="mean"), offset(DESIGNED_Z, eta / 6), atol=1e-12
+    )
     # c* = ||P_perp w_tilde||/||w_hat|| = (4/5) log 2 for every eta (sympy above)
     assert direction_constant(np.array([1.0, 0.5]), offset(DESIGNED_Z, eta)) == pytest.approx(
-        0.8 * math.log(2.0), abs=1e-12)
+        0.8 * math.log(2.0), abs=1e-12
+    )
     with pytest.raises(ValueError, match="span"):
         offset(np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]), 0.1)
 

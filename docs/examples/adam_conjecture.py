@@ -65,8 +65,14 @@ def adam_l2_margin(inst: dict, ctx: Context) -> Check:
     problem = sim.LinearClassifier.from_margins_data(Z, loss="logistic", reduction="sum")
     opt = adam(0.01, beta1=inst["beta1"], beta2=0.99, eps=1e-2)
     T = 20_000
-    run = sim.train(problem, opt, np.zeros(2), T, checkpoints=[T // 10],
-                    recorder=sim.Recorder(loss=True, loss_integral=False, iterates=True))
+    run = sim.train(
+        problem,
+        opt,
+        np.zeros(2),
+        T,
+        checkpoints=[T // 10],
+        recorder=sim.Recorder(loss=True, loss_integral=False, iterates=True),
+    )
     w = run.records["iterates"][:, 0]  # at 0, T/10, T
     if not np.all(np.diff(run.records["loss"][:, 0]) < 0):
         return Check.inconclusive("the loss did not decrease between checkpoints")
@@ -82,8 +88,9 @@ def adam_l2_margin(inst: dict, ctx: Context) -> Check:
     kind="equality",
     statement="Exponentiated gradient from the uniform start w0 = 1/d converges to the minimum-l1 "
     "nonnegative interpolant.",
-    strategy=st.fixed_dictionaries({"n": st.integers(1, 3), "extra": st.integers(1, 4),
-                                    "seed": st.integers(0, 2**16)}),
+    strategy=st.fixed_dictionaries(
+        {"n": st.integers(1, 3), "extra": st.integers(1, 4), "seed": st.integers(0, 2**16)}
+    ),
     examples={"dev": 5, "ci": 20, "thorough": 100},
     tolerance="1e-6 relative on the l1 norm (EG is run to ||Xw - y|| < 1e-10).",
 )
@@ -94,8 +101,13 @@ def eg_min_l1(inst: dict, ctx: Context) -> Check:
     y = X @ rng.uniform(0.5, 1.5, d)
     problem = sim.LeastSquares(X, y)
     eta = 0.5 * n / (np.linalg.norm(X, 2) ** 2 * np.abs(y).max())
-    run = sim.train(problem, mirror_descent(eta, EntropyPotential()), np.full(d, 1.0 / d), 20_000,
-                    recorder=sim.Recorder(every=20_000, loss=False, loss_integral=False))
+    run = sim.train(
+        problem,
+        mirror_descent(eta, EntropyPotential()),
+        np.full(d, 1.0 / d),
+        20_000,
+        recorder=sim.Recorder(every=20_000, loss=False, loss_integral=False),
+    )
     w = run.theta[0]
     if np.abs(X @ w - y).max() > 1e-10:
         return Check.inconclusive("EG did not interpolate within 20000 steps")

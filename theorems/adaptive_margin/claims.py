@@ -31,7 +31,8 @@ PAPER = Citation(
     title="The Implicit Bias for Adaptive Optimization Algorithms on Homogeneous Neural Networks",
     venue="ICML, PMLR 139:10849-10858",
     arxiv="2012.06244",
-    where="main theorems for RMSProp/Adam and AdaGrad flows (conditioner and epsilon placement reconstructed)",
+    where="main theorems for RMSProp/Adam and AdaGrad flows (conditioner and epsilon placement "
+    "reconstructed)",
 )
 EXAMPLES = {"dev": 2, "ci": 3, "thorough": 3}
 ASSUME = (
@@ -76,7 +77,8 @@ def _angles_below(angles: list[float], tau: float, **details) -> Check:
     paper=PAPER,
     status="empirical",
     kind="equality",
-    statement=r"RMSProp and Adam with $\epsilon > 0$ (conditioner $h_t = 1/(\sqrt{v_t} + \epsilon)$, $v_t$ an EMA "
+    statement=r"RMSProp and Adam with $\epsilon > 0$ (conditioner $h_t = 1/(\sqrt{v_t} + \epsilon)$, "
+    r"$v_t$ an EMA "
     r"of $g^2$) converge in direction to the $\ell_2$ max-margin (KKT) direction, like GD: $v_t \to 0$ "
     r"so $h_t \to \mathbb 1/\epsilon$. (A theorem for the flows; discrete runs are empirical evidence.)",
     strategy=I.seeds(),
@@ -118,8 +120,10 @@ def _(inst: dict, ctx: Context) -> Check:
     paper=PAPER,
     status="empirical",
     kind="equality",
-    statement=r"AdaGrad ($v_t = \sum_s g_s^2$ converges, so $h_t \to h_\infty$) converges in direction to the "
-    r"$h_\infty$-weighted max-margin direction $\arg\min w^\top\mathrm{diag}(h_\infty)^{-1}w$ s.t. $Zw \ge 1$, "
+    statement=r"AdaGrad ($v_t = \sum_s g_s^2$ converges, so $h_t \to h_\infty$) converges in direction "
+    r"to the "
+    r"$h_\infty$-weighted max-margin direction $\arg\min w^\top\mathrm{diag}(h_\infty)^{-1}w$ s.t. $Zw "
+    r"\ge 1$, "
     r"not the $\ell_2$ one. (A theorem for the flow; discrete runs are empirical evidence.)",
     strategy=I.seeds(),
     assumptions=ASSUME,
@@ -154,7 +158,8 @@ def _(inst: dict, ctx: Context) -> Check:
     paper=PAPER,
     status="empirical",
     kind="comparison",
-    statement=r"AdaGrad's limit direction depends on the step size (through $h_\infty$), while RMSProp's does "
+    statement=r"AdaGrad's limit direction depends on the step size (through $h_\infty$), while RMSProp's "
+    r"does "
     r"not depend on $\epsilon$: the AdaGrad increments at $\eta = 0.1$ and $1$ differ by more than "
     r"$5\tau$, the RMSProp increments at $\epsilon = 10^{-1}, 10^{-3}$ agree within $\tau$.",
     strategy=I.seeds(),

@@ -4,8 +4,9 @@ The spec's toy (d = 2, labels absorbed): the unique support vector (1, 2) plus f
 (25, 3), (3, 4); the far points make early gradients large in coordinate 1, so AdaGrad's accumulated
 conditioner is anisotropic. :data:`DATASETS` adds two designed variants (checked here to keep a unique
 support vector under both the l2 and the AdaGrad-weighted problems, and non-SV margins >= 2); instances
-are ``{"seed"}`` folded onto them (dev: the first two). These are designed instances, not random draws: the runs cost ~1.5 s
-each (7 optimizers x 3e4 steps in one fused loop), shared by every claim and false variant.
+are ``{"seed"}`` folded onto them (dev: the first two). These are designed instances, not random
+draws: the runs cost ~1.5 s each (7 optimizers x 3e4 steps in one fused loop), shared by every claim
+and false variant.
 
 Optimizers (one replica each, torch conventions, epsilon outside the root, w0 = 0, sum logistic loss):
 GD eta = 0.005; RMSProp eta = 0.01, beta2 = 0.99, eps in {1e-1, 1e-3}; Adam the same with beta1 = 0.9 (bias

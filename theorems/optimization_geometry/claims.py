@@ -96,14 +96,16 @@ def _md_limits(inst: dict) -> tuple[np.ndarray, np.ndarray, I.Regression, float]
     paper=PAPER,
     status="theorem",
     kind="equality",
-    statement=r"Mirror descent $\nabla\psi(w_{t+1}) = \nabla\psi(w_t) - \eta_t\nabla L(w_t)$ that converges to an "
+    statement=r"Mirror descent $\nabla\psi(w_{t+1}) = \nabla\psi(w_t) - \eta_t\nabla L(w_t)$ that "
+    r"converges to an "
     r"interpolant reaches $\arg\min_{Xw = y}D_\psi(w, w_0)$ whatever the step sizes, and so does "
     r"stochastic (single-row) MD: $\nabla\psi(w_t) - \nabla\psi(w_0) \in$ row$(X)$ is the projection's "
     r"KKT condition. Potentials: quadratic, entropy (exponentiated gradient), $\frac13\sum|w|^3$.",
     strategy=I.regression(),
     assumptions=REG,
     examples={"dev": 3, "ci": 10, "thorough": 100},
-    closed_form="grad psi(w) = grad psi(w0) + X^T lambda, Xw = y (theorems.optimization_geometry.bregman_limit)",
+    closed_form="grad psi(w) = grad psi(w0) + X^T lambda, Xw = y "
+    "(theorems.optimization_geometry.bregman_limit)",
     tolerance="1e-8 (1 + ||w_B||_inf) (the spec's T2/T3; the dual Newton solve and the runs reach ~1e-13).",
 )
 def mirror_projection(inst: dict, ctx: Context) -> Check:
@@ -149,13 +151,15 @@ def _sd_limits(inst: dict) -> tuple[np.ndarray, np.ndarray, float, I.Regression]
     paper=PAPER,
     status="theorem",
     kind="equality",
-    statement=r"Steepest descent w.r.t. the $\ell_1$ norm (greedy coordinate steps) or the $\ell_\infty$ norm "
+    statement=r"Steepest descent w.r.t. the $\ell_1$ norm (greedy coordinate steps) or the $\ell_\infty$ "
+    r"norm "
     r"(sign steps $-\eta\|g\|_1\mathrm{sign}(g)$) with a small fixed step converges to an interpolant "
     r"$Xw = y$; its limit is in general *not* $\arg\min_{Xw=y}\|w\|$ in its own norm and moves with "
     r"$\eta$ (the false variants).",
     strategy=I.steepest(),
     examples={"dev": 3, "ci": 10, "thorough": 100},
-    assumptions="X ~ N(0,1)^{n x d}, n = 1 + seed % 3, d = n + 2 + (seed // 3) % 3, y = X w_true, w_true ~ U[0.5,1.5]^d, w0 = 0; "
+    assumptions="X ~ N(0,1)^{n x d}, n = 1 + seed % 3, d = n + 2 + (seed // 3) % 3, y = X w_true, w_true "
+    "~ U[0.5,1.5]^d, w0 = 0; "
     "eta in {0.5, 1} n/max_j ||X_j||^2 (l1) or {0.1, 0.2} n/(d sigma_max^2) (linf).",
     closed_form="X w_inf = y",
     tolerance="||Xw - y||_inf <= 1e-10 (1 + ||y||_inf) after the run (it stops at 1e-12 or 2e4 steps; the "
@@ -210,14 +214,16 @@ def _margin_gaps(inst: dict, ctx: Context, run_norm, measure_norm) -> tuple[list
     kind="equality",
     statement=r"On separable data with the exponential loss, steepest descent w.r.t. a norm with "
     r"$\eta_t = 1/(B^2L(w_t))$, $B = \max_n\|z_n\|_*$, maximises the margin in its own norm: "
-    r"$\min_n z_n^\top w_t/\|w_t\| \to \gamma = \max_{\|w\|\le1}\min_n z_n^\top w$ ($\ell_1$, $\ell_2$, $\ell_\infty$).",
+    r"$\min_n z_n^\top w_t/\|w_t\| \to \gamma = \max_{\|w\|\le1}\min_n z_n^\top w$ ($\ell_1$, $\ell_2$, "
+    r"$\ell_\infty$).",
     strategy=I.classification(),
     examples={"dev": 3, "ci": 8, "thorough": 40},
     assumptions="d = 3, 10 points with |x^T w*| > 0.3 ||w*||, labels sign(x^T w*); seed 0 is the spec's toy "
     "(w* = (1, -0.5, 0.3)); seeds folded onto a pool (dev 3: seeds 0, 3, 6; ci 8; thorough 40); "
     "w0 = 0.",
     closed_form="gamma by LP (l1, linf) or the SVM QP (l2): theorems.optimization_geometry.max_margin",
-    tolerance="gap <= 5e-3 at T = 3000 (dev) or <= 2e-3 at T = 1e4 (ci, the spec's T4), and the gap at T is at "
+    tolerance="gap <= 5e-3 at T = 3000 (dev) or <= 2e-3 at T = 1e4 (ci, the spec's T4), and the gap at T "
+    "is at "
     "most 0.6x the gap at T/3 (still closing; measured ~1/t). Scaled gradients keep eta_t exact after "
     "L underflows (margins reach ~1e3).",
 )

@@ -28,13 +28,21 @@ def margin_gaps(ctx: Context, directory: str) -> list[str]:
     for norm, (o, dual) in I.NORMS.items():
         B = float(np.linalg.norm(Z, ord=dual, axis=1).max())
         opt = sim.optimizers.steepest_descent(sim.optimizers.inverse_loss(1 / B**2), norm)
-        r = sim.train(P, opt, np.zeros(3), T, checkpoints=cps[cps < T],
-                      recorder=sim.Recorder(loss=False, loss_integral=False, iterates=True))
+        r = sim.train(
+            P,
+            opt,
+            np.zeros(3),
+            T,
+            checkpoints=cps[cps < T],
+            recorder=sim.Recorder(loss=False, loss_integral=False, iterates=True),
+        )
         W = r.records["iterates"][1:, 0]
         own = max_margin(Z, norm).gamma - np.array([I.normalized_margin(Z, w, o) for w in W])
         l2 = g2 - np.array([I.normalized_margin(Z, w, 2) for w in W])
         (line,) = ax.plot(np.log(r.times[1:]), np.maximum(own, 1e-12), label=f"l{norm} SD: own norm")
-        ax.plot(np.log(r.times[1:]), np.maximum(l2, 1e-12), "--", color=line.get_color(), label=f"l{norm} SD: l2")
+        ax.plot(
+            np.log(r.times[1:]), np.maximum(l2, 1e-12), "--", color=line.get_color(), label=f"l{norm} SD: l2"
+        )
         data["runs"][f"l{norm}"] = {"own_gap": own.tolist(), "l2_gap": l2.tolist()}
     ax.set(xlabel="log t", ylabel="margin gap", yscale="log", title="steepest descent, eta_t = 1/(B^2 L)")
     ax.legend(fontsize=7)

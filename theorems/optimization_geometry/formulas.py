@@ -3,8 +3,10 @@ min-norm interpolants; sympy unit cases.
 
 * :func:`bregman_limit`: $\arg\min\{D_\psi(w, w_0) : Xw = y\}$ for $\psi$ quadratic ($\frac12 w^\top Qw$,
   closed form $w_0 + Q^{-1}X^\top(XQ^{-1}X^\top)^{-1}(y - Xw_0)$), entropy ($\sum w\log w - w$) or
-  $\ell_p$ ($\frac1p\sum|w|^p$, e.g. $p = 3$). The KKT system is $\nabla\psi(w) = \nabla\psi(w_0) + X^\top\lambda$,
-  $Xw = y$; $\lambda$ minimises the convex dual $\phi(\lambda) = \psi^*(\nabla\psi(w_0) + X^\top\lambda) - y^\top\lambda$
+  $\ell_p$ ($\frac1p\sum|w|^p$, e.g. $p = 3$). The KKT system is $\nabla\psi(w) = \nabla\psi(w_0) +
+  X^\top\lambda$,
+  $Xw = y$; $\lambda$ minimises the convex dual $\phi(\lambda) = \psi^*(\nabla\psi(w_0) +
+  X^\top\lambda) - y^\top\lambda$
   (Newton with a backtracking line search; its gradient $Xw(\lambda) - y$ is the interpolation residual).
 * :func:`max_margin`: $\gamma = \max_{\|w\|\le1}\min_n z_n^\top w$ and the maximiser for $\ell_1, \ell_\infty$
   (linear programs, HiGHS) and $\ell_2$ (the hard-margin SVM, :func:`theorems.separable_gd.svm`).
@@ -145,7 +147,8 @@ def max_margin(Z: Any, norm: Any = 2) -> MaxMargin:
     r"""$\gamma = \max_{\|w\|\le1}\min_n z_n^\top w$ and a maximiser, for label-absorbed data $z_n = y_nx_n$.
 
     $\ell_1$: LP over $w = u - v$, $u, v \ge 0$, $\sum(u + v) \le 1$; $\ell_\infty$: LP over $-1 \le w \le 1$;
-    $\ell_2$: $\hat w/\|\hat w\|$, $\gamma = 1/\|\hat w\|$ from the hard-margin SVM. Raises ValueError when the
+    $\ell_2$: $\hat w/\|\hat w\|$, $\gamma = 1/\|\hat w\|$ from the hard-margin SVM. Raises ValueError
+    when the
     data are not separable ($\gamma \le 0$). The $\ell_1$/$\ell_\infty$ maximiser may not be unique.
     """
     Z = np.asarray(Z, dtype=float)
@@ -178,7 +181,8 @@ def max_margin(Z: Any, norm: Any = 2) -> MaxMargin:
 
 def min_norm_interpolant(X: Any, y: Any, norm: Any = 2) -> np.ndarray:
     r"""$\arg\min\|w\|_p$ s.t. $Xw = y$: $X^+y$ for $p = 2$; LPs for $p = 1$ ($w = u - v$) and
-    $p = \infty$ (minimise $s$ with $-s \le w_i \le s$). The $\ell_1$/$\ell_\infty$ minimiser may not be unique."""
+    $p = \infty$ (minimise $s$ with $-s \le w_i \le s$). The $\ell_1$/$\ell_\infty$ minimiser may not
+    be unique."""
     X, y = _check_Xy(X, y)
     key = _norm_key(norm)
     n, d = X.shape
@@ -227,6 +231,6 @@ def unit_cases() -> dict[str, Any]:
         "quadratic": wq,
         "entropy": we,
         "gd": wg,
-        "residuals": [sp.simplify(u - v) for u, v in zip(wq + we + wg, exp_q + exp_e + exp_g)],
+        "residuals": [sp.simplify(u - v) for u, v in zip(wq + we + wg, exp_q + exp_e + exp_g, strict=False)],
         "symbols": (q1, q2, a, b),
     }

@@ -117,7 +117,8 @@ def _offset_check(r: I.Run, wt: np.ndarray, T: int) -> Check:
     "decade (the decay is ~1/t on these instances: measured 8-10x per decade), for both step sizes.",
 )
 def offset_limit(inst: dict, ctx: Context) -> Check:
-    """rho(t) = w(t) - w_hat log t at T and T/10 against w_tilde from `offset` (SVM dual + the SV equations)."""
+    """rho(t) = w(t) - w_hat log t at T and T/10 against w_tilde from `offset` (SVM dual + the SV
+    equations)."""
     r = _run(inst, ctx)
     return _offset_check(r, r.w_tilde, int(r.times[-1]))
 
@@ -226,7 +227,8 @@ def _constant_check(r: I.Run, cstar: np.ndarray) -> Check:
     paper=PAPER,
     status="derived",
     kind="equality",
-    statement=r"$\lim_t \log t\,\|w/\|w\| - \hat w/\|\hat w\|\| = c^* = \|P_{\hat w^\perp}\tilde w\|/\|\hat w\|$ "
+    statement=r"$\lim_t \log t\,\|w/\|w\| - \hat w/\|\hat w\|\| = c^* = \|P_{\hat w^\perp}\tilde "
+    r"w\|/\|\hat w\|$ "
     r"(from the expansion; nonzero unless $\tilde w \parallel \hat w$). "
     r"On the designed instance sympy gives $c^* = \frac45\log 2$ for every $\eta$.",
     strategy=I.seeds(),

@@ -3,12 +3,13 @@ r"""The hard-margin SVM, the offset $\tilde w$ of Soudry et al. (2018), and symp
 Notation (labels absorbed): $z_n = y_n x_n$, $Z$ the matrix with rows $z_n$.
 
 * :func:`svm`: $\hat w = \arg\min\|w\|^2$ s.t. $Z w \ge 1$, with its dual
-  $\min_{\alpha\ge0}\frac12\alpha^\top ZZ^\top\alpha - \mathbb 1^\top\alpha$ (L-BFGS-B), $\hat w = Z^\top\alpha$,
-  tiny $\alpha$ zeroed and the KKT conditions checked.
+  $\min_{\alpha\ge0}\frac12\alpha^\top ZZ^\top\alpha - \mathbb 1^\top\alpha$ (L-BFGS-B),
+  $\hat w = Z^\top\alpha$, tiny $\alpha$ zeroed and the KKT conditions checked.
 * :func:`offset`: the constant $\tilde w$ of $w(t) = \hat w\log t + \tilde w + o(1)$ for GD with step
   $\eta$ on the sum loss: $\eta\,e^{-z_n^\top\tilde w} = \alpha_n$ on every support vector (mean loss:
   $\eta/N$ in place of $\eta$).
-* :func:`direction_constant`: $c^* = \lim_t \log t\,\|w/\|w\| - \hat w/\|\hat w\|\| = \|P_{\hat w^\perp}\tilde w\|/\|\hat w\|$.
+* :func:`direction_constant`:
+  $c^* = \lim_t \log t\,\|w/\|w\| - \hat w/\|\hat w\|\| = \|P_{\hat w^\perp}\tilde w\|/\|\hat w\|$.
 * :func:`designed_closed_forms`: sympy derivation of all of these on the spec's designed instance.
 """
 
@@ -148,7 +149,8 @@ def designed_closed_forms() -> dict[str, Any]:
     r"""sympy on :data:`DESIGNED_Z` with symbolic $\eta$: the KKT system with support vectors $z_1, z_2$
     gives $\hat w = (1, \frac12)$, $\alpha = (1, \frac14)$, $M = \sum_S\alpha_n z_nz_n^\top = I$,
     $\tilde w = (\log\eta, \frac12\log(4\eta))$, $\sum\alpha/\eta = \frac5{4\eta}$ and $c^*(\eta)$; the non-SV
-    margins under $\hat w$ (all $\ge 2$); ``shift`` $= \tilde w(\eta') - \tilde w(\eta) = \hat w\log(\eta'/\eta)$."""
+    margins under $\hat w$ (all $\ge 2$); ``shift`` $= \tilde w(\eta') - \tilde w(\eta) = \hat
+    w\log(\eta'/\eta)$."""
     import sympy as sp
 
     eta, eta2 = sp.symbols("eta eta2", positive=True)
