@@ -1,4 +1,8 @@
-"""sim: the numerical engine (problems, SGD/GD, gradient flow, stochastic gradient flow).
+"""sim: the numerical engine (problems, SGD/GD, gradient flow, stochastic gradient flow, optimizers).
+
+Optimizers are gradient transformations (:mod:`sim.optimizers`: GD, momentum, AdaGrad, RMSProp, Adam,
+mirror and steepest descent, step-size policies); :func:`train` drives any (problem, optimizer) pair.
+Separable classification: :class:`LinearClassifier`, :class:`TwoLayerClassifier` (stable at large margins).
 
 Numerics only: ``sim`` never imports ``theorems``, hypothesis or sympy. float64 throughout; replicas
 on a leading axis, advanced together by matrix products.
