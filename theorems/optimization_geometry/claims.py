@@ -222,10 +222,10 @@ def _margin_gaps(inst: dict, ctx: Context, run_norm, measure_norm) -> tuple[list
     "(w* = (1, -0.5, 0.3)); seeds folded onto a pool (dev 3: seeds 0, 3, 6; ci 8; thorough 40); "
     "w0 = 0.",
     closed_form="gamma by LP (l1, linf) or the SVM QP (l2): theorems.optimization_geometry.max_margin",
-    tolerance="gap <= 5e-3 at T = 3000 (dev) or <= 2e-3 at T = 1e4 (ci, the spec's T4), and the gap at T "
-    "is at "
-    "most 0.6x the gap at T/3 (still closing; measured ~1/t). Scaled gradients keep eta_t exact after "
-    "L underflows (margins reach ~1e3).",
+    tolerance="gap <= 5e-3 at T = 3000 (dev) or <= 2e-3 at T = 1e4 (ci, the spec's T4; measured "
+    "8.6e-5 to 1.3e-3), and the gap at T is at most 0.6x the gap at T/3 (still closing, ~1/t) unless it is "
+    "already below tol/10 (the gap is not monotone: sign and coordinate steps zigzag). Scaled gradients "
+    "keep eta_t exact after L underflows (margins reach ~1e3).",
 )
 def steepest_max_margin(inst: dict, ctx: Context) -> Check:
     """For each of l1, l2, linf: the own-norm normalized margin at T/3 and T against the LP/QP optimum."""
@@ -235,7 +235,7 @@ def steepest_max_margin(inst: dict, ctx: Context) -> Check:
     for norm in I.NORMS:
         gaps, gamma, info = _margin_gaps(inst, ctx, norm, norm)
         det[f"l{norm}"] = {"gap_T/3": gaps[-2], "gap_T": gaps[-1], "gamma": gamma}
-        ok &= gaps[-1] <= tol and gaps[-1] <= 0.6 * gaps[-2]
+        ok &= gaps[-1] <= tol and (gaps[-1] <= 0.6 * gaps[-2] or gaps[-1] <= tol / 10)
         worst = max(worst, gaps[-1])
     return Check(bool(ok), worst, 0.0, tol - worst, tol, {**det, **info})
 

@@ -143,26 +143,26 @@ def _(inst: dict, ctx: Context) -> Check:
     return _offset_check(r, r.w_tilde - shift, int(r.times[-1]))
 
 
-def _ratio(r: I.Run) -> tuple[np.ndarray, float, float]:
-    """err(T)/err(t0), t0 = max(1e3, T/100) (before 1e3 the offset has not settled: the o(1) term
-    dominates), and t0/T."""
+def _ratio(r: I.Run) -> tuple[float, float, float]:
+    """err(T)/err(t0) for the larger step (replica 0, the spec's eta = 0.2 setting), t0 = max(1e3, T/100)
+    (before 1e3 the offset has not settled), and t0, T."""
     T = int(r.times[-1])
     k0 = _at(r, max(1000, T // 100))
     e = _err(r)
-    return e[-1] / e[k0], float(r.times[k0]), float(T)
+    return float(e[-1, 0] / e[k0, 0]), float(r.times[k0]), float(T)
 
 
 def _rate_check(r: I.Run, lo: float, hi: float) -> Check:
     e = _err(r)
     ratio, t0, T = _ratio(r)
     pure = np.log(t0) / np.log(T)  # the ratio of a pure 1/log t law
-    decreasing = bool(np.all(np.diff(e[r.times >= 1000], axis=0) < 0))
-    ok = bool(np.all((ratio >= lo * pure) & (ratio <= hi * pure)) and decreasing)
+    decreasing = bool(np.all(np.diff(e[r.times >= 1000], axis=0) < 0))  # both step sizes
+    ok = bool(lo * pure <= ratio <= hi * pure and decreasing)
     return Check(
         ok,
-        ratio.tolist(),
+        ratio,
         pure,
-        float(np.min(np.minimum(ratio - lo * pure, hi * pure - ratio))),
+        float(min(ratio - lo * pure, hi * pure - ratio)),
         None,
         {"band": [lo * pure, hi * pure], "t0": t0, "decreasing_after_1e3": decreasing, "T": T},
     )
@@ -178,8 +178,10 @@ def _rate_check(r: I.Run, lo: float, hi: float) -> Check:
     assumptions=ASSUME,
     examples=EXAMPLES,
     closed_form="err(T)/err(t0) ~ log t0/log T, t0 = max(1e3, T/100)",
-    tolerance="err(T)/err(t0) within [0.75, 1.17] x log t0/log T (the spec's [0.45, 0.70] at t0 = 1e3, "
-    "T = 1e5; measured 0.79-0.98 x: the O(1/log^2 t) terms lower it), and err decreasing from t = 1e3.",
+    tolerance="For the larger step: err(T)/err(t0) within [0.75, 1.17] x log t0/log T (the spec's [0.45, "
+    "0.70] at t0 = 1e3, T = 1e5; measured 0.79-0.98 x: err ~ c*/(log t + a) with a < 0 lowers it). For "
+    "eta/4 the transient lasts ~4x longer (flow time eta t) and the ratio falls to 0.6 x at T = 1e5, so "
+    "that run is only required to decrease. err decreasing from t = 1e3 for both.",
 )
 def direction_rate(inst: dict, ctx: Context) -> Check:
     """Ratio of direction errors at T and t0 against the pure 1/log t law (t^{-1/2} gives sqrt(t0/T))."""
@@ -189,7 +191,7 @@ def direction_rate(inst: dict, ctx: Context) -> Check:
 @direction_rate.false_variant("power_rate", "err = O(t^{-1/2}): err(T)/err(t0) <= 1.5 sqrt(t0/T).")
 def _(inst: dict, ctx: Context) -> Check:
     ratio, t0, T = _ratio(_run(inst, ctx))
-    return Check.upper(float(np.max(ratio)), 1.5 * np.sqrt(t0 / T))
+    return Check.upper(ratio, 1.5 * np.sqrt(t0 / T))
 
 
 @direction_rate.false_variant(
@@ -197,7 +199,7 @@ def _(inst: dict, ctx: Context) -> Check:
 )
 def _(inst: dict, ctx: Context) -> Check:
     ratio, t0, T = _ratio(_run(inst, ctx))
-    return Check.upper(float(np.max(ratio)), 1.17 * (np.log(t0) / np.log(T)) ** 2)
+    return Check.upper(ratio, 1.17 * (np.log(t0) / np.log(T)) ** 2)
 
 
 def _constant_check(r: I.Run, cstar: np.ndarray) -> Check:
