@@ -1,9 +1,20 @@
-"""sim: the numerical engine (problems, SGD/GD, gradient flow, stochastic gradient flow).
+"""sim: the numerical engine (problems, SGD/GD, gradient flow, stochastic gradient flow, optimizers).
+
+Optimizers are gradient transformations (:mod:`sim.optimizers`: GD, momentum, AdaGrad, RMSProp, Adam,
+mirror and steepest descent, step-size policies); :func:`train` drives any (problem, optimizer) pair.
+Separable classification: :class:`LinearClassifier`, :class:`TwoLayerClassifier` (stable at large margins).
 
 Numerics only: ``sim`` never imports ``theorems``, hypothesis or sympy. float64 throughout; replicas
 on a leading axis, advanced together by matrix products.
 """
 
+from sim import optimizers
+from sim.classification import (
+    LinearClassifier,
+    LinearPath,
+    TwoLayerClassifier,
+    linear_adaptive_path,
+)
 from sim.diagonal_kernels import Run, run_gd, run_sgd, run_sgf
 from sim.dynamics import (
     Divergence,
@@ -18,6 +29,7 @@ from sim.dynamics import (
 )
 from sim.gnn import LinearGNN, erdos_renyi, normalized_adjacency
 from sim.noise import BrownianPath, coarsen, draw_batch_indices, replica_generators
+from sim.optimizers import GradientTransformation, Potential, StepSize
 from sim.problems import (
     DiagonalNetwork,
     DiagonalSGF,
@@ -28,6 +40,7 @@ from sim.problems import (
 )
 from sim.rnn import LinearRNN, impulse_response
 from sim.sde import SCHEMES, GeometricBrownianMotion, OrnsteinUhlenbeck, Scheme, SDETerm, get_scheme
+from sim.training import train
 
 __all__ = [
     "SCHEMES",
@@ -38,11 +51,15 @@ __all__ = [
     "DivergenceWarning",
     "FlowResult",
     "GeometricBrownianMotion",
+    "GradientTransformation",
+    "LinearClassifier",
+    "LinearPath",
     "LeastSquares",
     "LinearGNN",
     "LinearRNN",
     "LogisticRegression",
     "OrnsteinUhlenbeck",
+    "Potential",
     "Problem",
     "ReLUNeuron",
     "Recorder",
@@ -50,6 +67,8 @@ __all__ = [
     "RunResult",
     "SDETerm",
     "Scheme",
+    "StepSize",
+    "TwoLayerClassifier",
     "coarsen",
     "draw_batch_indices",
     "erdos_renyi",
@@ -58,10 +77,13 @@ __all__ = [
     "gradient_flow",
     "impulse_response",
     "normalized_adjacency",
+    "linear_adaptive_path",
+    "optimizers",
     "replica_generators",
     "run_gd",
     "run_sgd",
     "run_sgf",
     "sde_solve",
     "sgd",
+    "train",
 ]
