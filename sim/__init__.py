@@ -4,6 +4,7 @@ Numerics only: ``sim`` never imports ``theorems``, hypothesis or sympy. float64 
 on a leading axis, advanced together by matrix products.
 """
 
+from sim.deep_relu import DeepReLUNetwork
 from sim.diagonal_kernels import Run, run_gd, run_sgd, run_sgf
 from sim.dynamics import (
     Divergence,
@@ -16,6 +17,7 @@ from sim.dynamics import (
     sgd,
 )
 from sim.noise import BrownianPath, coarsen, draw_batch_indices, replica_generators
+from sim.perceptron import SphericalPerceptron, projected_descent
 from sim.problems import (
     DiagonalNetwork,
     DiagonalSGF,
@@ -25,8 +27,14 @@ from sim.problems import (
     ReLUNeuron,
 )
 from sim.sde import SCHEMES, GeometricBrownianMotion, OrnsteinUhlenbeck, Scheme, SDETerm, get_scheme
+from sim.selection import BernoulliSelection, PersistentSelection
 
 __all__ = [
+    "BernoulliSelection",
+    "DeepReLUNetwork",
+    "PersistentSelection",
+    "SphericalPerceptron",
+    "projected_descent",
     "SCHEMES",
     "BrownianPath",
     "DiagonalNetwork",
