@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim._blas import single_threaded
 from sim._validate import as_matrix, as_replicas, positive, positive_int, seed_like
 from sim.noise import replica_generators
 
@@ -235,22 +236,23 @@ def projected_descent(
     if 0 in keep:
         states[0] = w.copy()
     xs = problem._xs
-    for k in range(n_steps):
-        v = np.maximum(problem.kappa - w @ xs.T, 0.0)  # (R, P)
-        if masks is not None:
-            v = v * masks[k][sel] * inv_b
-        step = v @ xs  # = -grad
-        if F is not None:
-            step += F
-        u = w + lr * step
-        if noise is not None:
-            u += noise[k][ns]
-        w = problem.project(u)
-        if (k + 1) in keep:
-            states[k + 1] = w.copy()
-        if (k + 1) % every == 0 or k + 1 == n_steps:
-            loss_steps.append(k + 1)
-            losses.append(problem.loss(w))
+    with single_threaded():
+        for k in range(n_steps):
+            v = np.maximum(problem.kappa - w @ xs.T, 0.0)  # (R, P)
+            if masks is not None:
+                v = v * masks[k][sel] * inv_b
+            step = v @ xs  # = -grad
+            if F is not None:
+                step += F
+            u = w + lr * step
+            if noise is not None:
+                u += noise[k][ns]
+            w = problem.project(u)
+            if (k + 1) in keep:
+                states[k + 1] = w.copy()
+            if (k + 1) % every == 0 or k + 1 == n_steps:
+                loss_steps.append(k + 1)
+                losses.append(problem.loss(w))
     if not np.all(np.isfinite(w)):
         raise FloatingPointError("projected_descent produced a non-finite state")
     return ProjectedRun(w, np.asarray(losses), np.asarray(loss_steps), states)

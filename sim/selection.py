@@ -119,14 +119,15 @@ class PersistentSelection:
         n_steps = positive_int(n_steps, "n_steps")
         n_streams = positive_int(n_streams, "n_streams")
         P = self.n_samples
-        out = np.empty((n_steps, n_streams, P), dtype=bool)
+        u = np.empty((n_steps, n_streams, P))
         for g_i, g in enumerate(replica_generators(seed_like(seed), n_streams)):
-            u = g.random((n_steps, P))
-            s = u[0] < self.fraction
-            out[0, g_i] = s
-            for t in range(1, n_steps):
-                s = np.where(s, u[t] >= self.p_off, u[t] < self.p_on)
-                out[t, g_i] = s
+            u[:, g_i, :] = g.random((n_steps, P))
+        out = np.empty((n_steps, n_streams, P), dtype=bool)
+        s = u[0] < self.fraction
+        out[0] = s
+        for t in range(1, n_steps):
+            s = np.where(s, u[t] >= self.p_off, u[t] < self.p_on)
+            out[t] = s
         return out
 
 
