@@ -15,6 +15,7 @@ from scipy import stats
 
 from theorems import Check, Citation, Context, claim
 from theorems.deep_relu_width import formulas as F
+from theorems.deep_relu_width.figures import movement_against_width
 from theorems.deep_relu_width.instances import seeds
 
 ZOU = Citation(
@@ -238,3 +239,6 @@ def duplicate_control(inst: dict, ctx: Context) -> Check:
 def _(inst: dict, ctx: Context) -> Check:
     r = F.duplicate_control(inst["seed"])
     return Check.lower(float(r["accuracy"].min()), 1.0, final_loss=r["final_loss"].tolist())
+
+
+movement_shrinks_with_width.add_figures(movement_against_width)

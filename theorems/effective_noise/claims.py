@@ -17,6 +17,7 @@ from sim.selection import PersistentSelection, transition_counts
 from theorems import Check, Citation, Context, claim
 from theorems.effective_noise import formulas as F
 from theorems.effective_noise import instances as I
+from theorems.effective_noise.figures import noise_against_batch_fraction
 
 MU = Citation(
     authors="F. Mignacco, P. Urbani",
@@ -473,3 +474,6 @@ def wider_margins_with_noise(inst: dict, ctx: Context) -> Check:
 )
 def _(inst: dict, ctx: Context) -> Check:
     return _gap_test(inst, ctx, "near_boundary", -1)
+
+
+replica_distance_grows_as_batch_shrinks.add_figures(noise_against_batch_fraction)
