@@ -151,8 +151,10 @@ def _(inst: dict, ctx: Context) -> Check:
     lam = sel.lag_one_correlation
     n = m.size
     se = math.sqrt(b * (1 - b) / n * (1 + lam) / (1 - lam))  # AR(1) variance inflation
-    z = (m.mean() - b) / se
-    p = float(2 * stats.norm.sf(abs(z)))
+    if se == 0:  # both probabilities 1: deterministic alternation, mean exactly 1/2
+        p = float(m.mean() == b)
+    else:
+        p = float(2 * stats.norm.sf(abs((m.mean() - b) / se)))
     return Check.test(reject=p < ctx.level, p_value=p, level=ctx.level, measured=float(m.mean()), predicted=b)
 
 
