@@ -151,6 +151,8 @@ def _(inst: dict, ctx: Context) -> Check:
     lam = sel.lag_one_correlation
     n = m.size
     se = math.sqrt(b * (1 - b) / n * (1 + lam) / (1 - lam))  # AR(1) variance inflation
+    if not math.isfinite(se):
+        return Check.inconclusive("degenerate chain: no variance estimate", lag_one=lam)
     if se == 0:  # both probabilities 1: deterministic alternation, mean exactly 1/2
         p = float(m.mean() == b)
     else:
