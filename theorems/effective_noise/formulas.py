@@ -38,6 +38,7 @@ CONFIG: dict[str, dict[str, Any]] = {
         "psgd_steps": 4000,
         "replicas": 16,
         "refs": 8,
+        "calib_refs": 12,
         "fields": 2,
         "warmup": 2000,
     },
@@ -47,11 +48,12 @@ CONFIG: dict[str, dict[str, Any]] = {
         "psgd_steps": 6000,
         "replicas": 16,
         "refs": 12,
+        "calib_refs": 16,
         "fields": 2,
         "warmup": 2000,
     },
 }
-CONFIG["thorough"] = dict(CONFIG["ci"], refs=16)
+CONFIG["thorough"] = dict(CONFIG["ci"], refs=16, calib_refs=24)
 WINDOWS = (0, 50, 200, 400)  # T_eff windows [0, 50), [50, 200), [200, 400) in steps
 FIELD_EPS = 0.02
 SAT_ALPHA = 1.0
@@ -291,7 +293,7 @@ def langevin_temperature(
         seed,
         lr,
         temperature=temperature * noise_factor / 2.0,
-        n_refs=c["refs"],
+        n_refs=c["calib_refs"],
         n_fields=c["fields"],
         warmup=c["warmup"],
     )[0]
