@@ -197,7 +197,8 @@ def _calibration(fdt: F.FDTResult, T: float, level: float) -> Check:
     strategy=I.calibration_instances,
     closed_form=r"FDT in equilibrium: $\chi(\tau) = (C(0) - C(\tau))/T$",
     tolerance="15% (spec T6) on the point estimate, and the (1 - ctx.level) delta-method interval over "
-    "independent reference runs (12 at dev, 16 at ci) must meet [0.85T, 1.15T] (else falsified); an interval wider than "
+    "independent reference runs (12 at dev, 16 at ci) must meet [0.85T, 1.15T] (else falsified); an "
+    "interval wider than "
     "+-30% of T has no power and is inconclusive.",
     examples={"dev": 2, "ci": 4, "thorough": 10},
 )
