@@ -15,6 +15,7 @@ from sim.classification import (
     TwoLayerClassifier,
     linear_adaptive_path,
 )
+from sim.deep_relu import DeepReLUNetwork
 from sim.diagonal_kernels import Run, run_gd, run_sgd, run_sgf
 from sim.dynamics import (
     Divergence,
@@ -30,6 +31,7 @@ from sim.dynamics import (
 from sim.gnn import LinearGNN, erdos_renyi, normalized_adjacency
 from sim.noise import BrownianPath, coarsen, draw_batch_indices, replica_generators
 from sim.optimizers import GradientTransformation, Potential, StepSize
+from sim.perceptron import SphericalPerceptron, projected_descent
 from sim.problems import (
     DiagonalNetwork,
     DiagonalSGF,
@@ -40,9 +42,15 @@ from sim.problems import (
 )
 from sim.rnn import LinearRNN, impulse_response
 from sim.sde import SCHEMES, GeometricBrownianMotion, OrnsteinUhlenbeck, Scheme, SDETerm, get_scheme
+from sim.selection import BernoulliSelection, PersistentSelection
 from sim.training import train
 
 __all__ = [
+    "BernoulliSelection",
+    "DeepReLUNetwork",
+    "PersistentSelection",
+    "SphericalPerceptron",
+    "projected_descent",
     "SCHEMES",
     "BrownianPath",
     "DiagonalNetwork",

@@ -10,7 +10,18 @@ See docs/tutorial.md for adding a conjecture in one file.
 
 from __future__ import annotations
 
-from typing import Any
+import os
+import sys
+
+# The suite's numerics are many small matrix products; its parallelism is processes (--jobs), one per
+# core. A multi-threaded BLAS in each process oversubscribes the cores and runs such loops one to two
+# orders of magnitude slower on a loaded machine. So, unless the user has chosen otherwise, BLAS runs
+# single-threaded. This only takes effect if numpy was not imported before theorems.
+if "numpy" not in sys.modules:
+    for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(_var, "1")
+
+from typing import Any  # noqa: E402
 
 from theorems.core.checks import Check
 from theorems.core.claims import (
