@@ -476,7 +476,9 @@ def print_results(results: list[ClaimResult], title: str, *, full_tracebacks: bo
                     if k not in ("relation",)
                 }
                 if details:
-                    print(textwrap.indent(textwrap.fill(f"details: {details}", 110), "    "))
+                    shown = {k: _short_repr(val) for k, val in details.items()}
+                    text = ", ".join(f"{k}={val}" for k, val in shown.items())
+                    print(textwrap.indent(textwrap.fill(f"details: {text}", 110), "    "))
             pinned = v.evidence.get("pinned") or []
             lost = [p for p in pinned if not p.get("falsified")]
             if lost:
@@ -484,6 +486,11 @@ def print_results(results: list[ClaimResult], title: str, *, full_tracebacks: bo
                     f"\n{v.id}: REGRESSION: {len(lost)} pinned counterexample(s) no longer "
                     f"falsify it: {[p['instance'] for p in lost]}"
                 )
+
+
+def _short_repr(x: object, limit: int = 80) -> str:
+    r = repr(x)
+    return r if len(r) <= limit else r[: limit - 5] + " ...]"
 
 
 def _report_load_errors() -> list[dict[str, str]]:
