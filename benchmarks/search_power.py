@@ -33,11 +33,18 @@ sys.path.insert(0, str(HERE))
 GRADES = ("common", "moderate", "rare", "corner")
 
 
-def _hunt(cid: str, profile: str, seed: int) -> dict[str, Any]:
-    """One hunt: run_predicate on one conjecture with one profile and seed."""
+def _hunt(cid: str, profile: str, seed: int, shrink: bool = True) -> dict[str, Any]:
+    """One hunt: run_predicate on one conjecture with one profile and seed.
+
+    ``shrink=False`` sets the profile's shrink work budget to 0 in this worker: the verdict (found or
+    not) is unchanged, only the time spent shrinking the counterexample is saved."""
     import power_conjectures as pc
 
+    from theorems.core import runner
     from theorems.core.runner import run_predicate
+
+    if not shrink:
+        runner.SHRINK_EVALUATIONS[profile] = 0
 
     c = pc.POWER[cid]
     first: dict[str, float] = {}
@@ -177,6 +184,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default=str(HERE / "results" / "search_power.md"))
     ap.add_argument("--label", default="", help="a heading for the written table")
     ap.add_argument(
+        "--no-shrink",
+        action="store_true",
+        help="skip shrinking (same found/not verdicts, shorter hunts; times then exclude shrinking)",
+    )
+    ap.add_argument(
         "--boundary",
         action="store_true",
         help="draw the conjectures' parameters with theorems.strategies.boundary",
@@ -192,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
         _rates(args.rates, ids)
         return 0
     profiles = [p for p in args.profiles.split(",") if p]
-    tasks = [(i, p, s) for p in profiles for i in ids for s in range(args.seeds)]
+    tasks = [(i, p, s, not args.no_shrink) for p in profiles for i in ids for s in range(args.seeds)]
     results = []
     t0 = time.perf_counter()
     with cf.ProcessPoolExecutor(max_workers=args.jobs) as ex:
@@ -209,7 +221,9 @@ def main(argv: list[str] | None = None) -> int:
         + table
         + (
             f"\n{len(tasks)} hunts in {time.perf_counter() - t0:.0f} s wall "
-            f"with {args.jobs} processes (shared, loaded 2-core machine).\n"
+            f"with {args.jobs} processes (shared, loaded 2-core machine)"
+            + ("; shrinking skipped (--no-shrink), so times exclude it" if args.no_shrink else "")
+            + ".\n"
         )
     )
     print(text)
