@@ -154,10 +154,10 @@ def _table(results: list[dict[str, Any]], profiles: list[str], seeds: int) -> st
         per_grade = []
         for g in GRADES:
             gr = [r for r in rs if pc.GRADE[r["id"]] == g]
-            per_grade.append(f"{sum(r['found'] for r in gr) / len(gr):.0%}" if gr else "-")
-        frac = sum(r["found"] for r in rs) / len(rs)
+            per_grade.append(f"{sum(r['found'] for r in gr)}/{len(gr)}" if gr else "-")
+        found = sum(r["found"] for r in rs)
         lines.append(
-            f"| {p} | {budgets[0]}-{budgets[-1]} | **{frac:.0%}** | "
+            f"| {p} | {budgets[0]}-{budgets[-1]} | **{found / len(rs):.1%}** ({found}/{len(rs)}) | "
             + " | ".join(per_grade)
             + f" | {med([r['cpu'] for r in rs])} | "
             f"{med([r['first_cpu'] for r in rs if r['first_cpu'] is not None])} |"
