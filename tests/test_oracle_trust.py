@@ -563,3 +563,11 @@ def test_sgd_with_replacement_accepts_a_batch_larger_than_the_data():
     assert res.theta.shape == (1, 3) and not res.diverged
     with pytest.raises(ValueError, match="without replacement"):
         sim.sgd(prob, np.zeros(3), lr=0.1, n_steps=5, batch_size=7, replace=False)
+
+
+def test_an_empty_private_registry_is_used_not_the_builtin_one():
+    reg = Registry()  # empty, hence falsy: must still receive the claim
+    claim(id="private.first", paper=P, status="derived", kind="equality", statement="s", registry=reg)(
+        lambda i, c: Check(True)
+    )
+    assert "private.first" in reg and "private.first" not in REGISTRY

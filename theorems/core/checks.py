@@ -40,8 +40,8 @@ class Check:
     measured, predicted:
         The observed quantity and what the claim predicts (or the bound).
     margin:
-        Signed slack, positive where the claim holds. Hypothesis ``target()``s ``-margin`` in the
-        ``thorough`` profile, so the search moves toward the boundary of the claim.
+        Signed slack, positive where the claim holds. Hypothesis ``target()``s ``-margin`` in every
+        profile, so the search moves toward the boundary of the claim.
     tolerance:
         The tolerance used (absolute, in the units of ``margin``), if any.
     details:

@@ -49,7 +49,7 @@ from hypothesis.strategies import SearchStrategy
 from theorems.core.checks import Check
 
 # Number of hypothesis examples per profile when a claim does not say otherwise.
-DEFAULT_EXAMPLES: dict[str, int] = {"dev": 20, "ci": 40, "thorough": 500}
+DEFAULT_EXAMPLES: dict[str, int] = {"dev": 40, "ci": 100, "thorough": 500}
 PROFILES = ("dev", "ci", "thorough")
 # Seconds one instance may take before it is stopped and reported as an `error` (per profile; a claim
 # may set its own with ``deadline=``). Enforced with SIGALRM where that is available (the main thread
@@ -444,7 +444,7 @@ def claim(
             pinned=pinned_l,
             deadline=float(deadline) if deadline is not None else None,
         )
-        (registry or REGISTRY).add(c)
+        (registry if registry is not None else REGISTRY).add(c)
         return c
 
     return decorate
