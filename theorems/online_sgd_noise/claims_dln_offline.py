@@ -16,7 +16,7 @@ from theorems import Check, Context, claim
 from theorems.online_sgd_noise import PAPER, PESME
 from theorems.online_sgd_noise.formulas import _bias_var_boot, _t_less
 from theorems.online_sgd_noise.simulations import (
-    _DLN_COMMON,
+    _DLN_OFFLINE,
     FLAT_BAND,
     FORK_THRESHOLD,
     Sweep,
@@ -46,7 +46,7 @@ from theorems.online_sgd_noise.simulations import (
     "replica bootstrap of bias^2 - var. Holds only if all three are significant; a "
     "significant opposite sign falsifies; otherwise inconclusive. Precondition: GD's "
     "test MSE >= 1% of the initial MSE, else inconclusive.",
-    **_DLN_COMMON,
+    **_DLN_OFFLINE,
 )
 @_on_sweep("offline")
 def dln_offline_noise_changes_solution(sw: Sweep, inst: dict, ctx: Context) -> Check:
@@ -61,7 +61,7 @@ def dln_offline_noise_changes_solution(sw: Sweep, inst: dict, ctx: Context) -> C
     bias2, var = bias_variance(sgd.beta, gd.beta[0], sw.teacher.Sigma)
     S = sgd.beta.shape[0]
     _, boot = _bias_var_boot(
-        sgd.beta[:, None, :], gd.beta[0][None], sw.teacher.Sigma, config(ctx).n_boot, _rng(inst, 1)
+        sgd.beta[:, None, :], gd.beta[0][None], sw.teacher.Sigma, config(ctx).n_boot, _rng(inst, ctx, 1)
     )
     p_bv = float((np.sum(boot <= 1) + 1) / (boot.size + 1))  # bootstrap p for bias^2 > var
     p_bv_opp = float((np.sum(boot >= 1) + 1) / (boot.size + 1))
@@ -115,7 +115,7 @@ def _(inst: dict, ctx: Context) -> Check:
     "per batch size (Bonferroni); holds if every CI lies below -1/2, falsified if one lies "
     "above, else inconclusive. -1/2 is half-way between the fork (-1) and the golden-path "
     "value (0), not tuned.",
-    **_DLN_COMMON,
+    **_DLN_OFFLINE,
 )
 @_on_sweep("offline")
 def dln_offline_fork(sw: Sweep, inst: dict, ctx: Context) -> Check:
@@ -146,7 +146,7 @@ def _(inst: dict, ctx: Context) -> Check:
     "reversals; 'GD is worst' (tau = T below tau = 0) at ctx.level/2. Precondition: the "
     "positive control (GD test MSE >= 1% of the initial MSE and B=1 significantly below "
     "it at level 0.01), else inconclusive.",
-    **_DLN_COMMON,
+    **_DLN_OFFLINE,
 )
 @_on_sweep("offline")
 def dln_offline_switch(sw: Sweep, inst: dict, ctx: Context) -> Check:

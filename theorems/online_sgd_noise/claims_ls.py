@@ -36,7 +36,7 @@ from theorems.online_sgd_noise.simulations import _ls_monte_carlo, _ls_offline_r
     "replicas and a sample mean of thousands of replicas is biased low).",
     closed_form=r"$\mathbb E\,m_{t+1} = \mathrm{tr}\big(\Sigma[(I-\eta\Sigma)P_t(I-\eta\Sigma)"
     r"+\tfrac{\eta^2}{B}(\Sigma P_t\Sigma+\mathrm{tr}(\Sigma P_t)\Sigma)]\big)$",
-    examples={"dev": 2, "ci": 4, "thorough": 60},
+    examples={"dev": 3, "ci": 5, "thorough": 60},
 )
 def ls_online_per_step_monotone(inst: dict, ctx: Context) -> Check:
     """Compute the exact recursion for GD, B = b_small and B = b_large and check the per-step order
@@ -110,7 +110,7 @@ def _(inst: dict, ctx: Context) -> Check:
     assumptions="Gaussian design, n <= d/2 (well-conditioned X X'), noiseless labels; SGD step "
     "1 / max_i ||x_i||^2, GD step n / lambda_max(X X').",
     closed_form=r"$\beta_\infty=\beta_0+X^+(y-X\beta_0)$",
-    examples={"dev": 2, "ci": 4, "thorough": 40},
+    examples={"dev": 3, "ci": 5, "thorough": 40},
 )
 def ls_offline_no_fork(inst: dict, ctx: Context) -> Check:
     """Run GD and SGD (8 replicas) and compare their endpoints with the projected interpolant."""
