@@ -58,7 +58,7 @@ def dln_problem_seed(inst: dict, run_seed: int) -> int:
 
 
 def ls_online_instances(
-    f_max: float = 0.25, d_min: int = 2, f_min: float = 0.05, steps_min: int = 20
+    f_max: float = 0.25, d_min: int = 2, f_min: float = 0.05, steps_min: int = 20, b_ratio_max: int = 8
 ) -> st.SearchStrategy[dict]:
     """Online least squares: ``d``, covariance condition number ``cond``, step fraction ``f`` of
     ``2 / (lambda_max + tr Sigma)`` (the B = 1 mean-square stability scale), batch sizes
@@ -75,7 +75,7 @@ def ls_online_instances(
             "cond": st.floats(1.0, 20.0),
             "f": st.floats(f_min, f_max),
             "b_small": st.integers(1, 3),
-            "b_ratio": st.integers(2, 8),
+            "b_ratio": st.integers(2, b_ratio_max),
             "steps": st.integers(steps_min, 120),
             "seed": SEEDS,
         }
