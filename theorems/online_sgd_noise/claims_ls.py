@@ -16,6 +16,7 @@ from theorems.online_sgd_noise.simulations import _ls_monte_carlo, _ls_offline_r
 # Relative tolerance of the offline least-squares endpoints (derived in the claim's tolerance text).
 LS_OFFLINE_RTOL = 1e-10
 
+
 # ===================================================================================== claims: LS
 @claim(
     id="online_noise.ls_online_per_step_monotone",
