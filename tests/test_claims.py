@@ -45,9 +45,12 @@ def test_claim(claim_id: str):
         max_examples=c.max_examples(_profile()),
         profile=_profile(),
         seed=0,
+        pinned=c.pinned,
     )
     if c.status.value == "conjecture":
         assert v.outcome is not Outcome.ERROR, v.evidence.get("traceback", v.reason)
+    elif c.status.value == "refuted":  # its pinned counterexample must keep falsifying it
+        assert v.outcome is Outcome.FALSIFIED, f"{v.outcome.value}: {v.reason}\n{v.evidence}"
     else:
         assert v.outcome is Outcome.HOLDS, f"{v.outcome.value}: {v.reason}\n{v.evidence}"
 

@@ -193,6 +193,15 @@ def test_ls_recursion_scalar_closed_form():
     np.testing.assert_allclose(gd_out, s * 2.0 * (1 - eta * s) ** (2 * np.arange(T + 1)), rtol=1e-13)
 
 
+def test_ls_recursion_scalar_batch_two_by_hand():
+    """d = 1, B = 2, x1, x2 ~ N(0, s) iid: E(1 - eta (x1^2 + x2^2)/2)^2 = 1 - 2 eta s + eta^2 (3s^2 +
+    3s^2 + 2s^2)/4 = 1 - 2 eta s + 2 eta^2 s^2 (hand-derived from E x^4 = 3 s^2)."""
+    s, eta, T = 0.9, 0.3, 6
+    out = ls_online_error_moment([[s]], eta, 2, [[1.5]], T)
+    rate = 1 - 2 * eta * s + 2 * eta**2 * s**2
+    np.testing.assert_allclose(out, s * 1.5 * rate ** np.arange(T + 1), rtol=1e-13)
+
+
 def test_ls_recursion_fourth_moment_by_monte_carlo():
     """One step of the recursion against a direct Monte Carlo of E[(I - eta x x') P (I - eta x x')]
     with explicitly drawn x (independent of the reduced sampler)."""
@@ -323,3 +332,26 @@ def test_large_batch_sits_on_the_population_gd_curve():
     gap_1000 = np.abs(np.log(res[1].mse[-1] / res[0].mse[-1, 0])).mean()
     gap_16 = np.abs(np.log(res[2].mse[-1] / res[0].mse[-1, 0])).mean()
     assert gap_1000 < 0.05 and gap_1000 < gap_16 / 5
+
+
+def test_dln_draws_change_with_the_run_seed_and_are_shared():
+    """The diagonal-network instances are the run's problem draws: the problem seed depends on the run
+    seed and the draw index, is the same for every claim, and an explicit seed is used as given."""
+    from theorems.online_sgd_noise.instances import dln_problem_seed
+
+    a = [dln_problem_seed({"draw": k}, 0) for k in range(3)]
+    b = [dln_problem_seed({"draw": k}, 1) for k in range(3)]
+    assert len(set(a)) == 3 and not set(a) & set(b)
+    assert dln_problem_seed({"draw": 1}, 0) == a[1]
+    assert dln_problem_seed({"seed": 17, "draw": 2}, 5) == 17
+    with pytest.raises(ValueError, match="draw"):
+        dln_problem_seed({"draw": -1}, 0)
+
+
+def test_ls_monotone_claim_states_its_power():
+    """The Monte-Carlo part reports the effect it could detect and the trace term's effect."""
+    c = registry()["online_noise.ls_online_per_step_monotone"]
+    inst = {"d": 5, "cond": 4.0, "f": 0.2, "b_small": 1, "b_ratio": 4, "steps": 60, "seed": 2}
+    chk = c(inst, Context(level=0.01 / 3))
+    assert chk.ok is True
+    assert chk.details["trace_term_effect"] >= chk.details["detectable_effect_90pct_power"] > 0

@@ -16,7 +16,7 @@ from theorems import Check, Context, claim
 from theorems.online_sgd_noise import PAPER, PESME
 from theorems.online_sgd_noise.formulas import _bias_var_boot, _t_less
 from theorems.online_sgd_noise.simulations import (
-    _DLN_COMMON,
+    _DLN_OFFLINE,
     FLAT_BAND,
     FORK_THRESHOLD,
     Sweep,
@@ -38,21 +38,23 @@ from theorems.online_sgd_noise.simulations import (
     status="empirical",
     kind="comparison",
     statement=r"Offline (multi-epoch on $n<d$ fixed samples), diagonal network: batch-1 SGD ends at a "
-    r"different interpolant than GD, with a lower test MSE and a smaller $\|\beta\|_1$, and "
-    r"the deviation is systematic: across replicas $\mathrm{bias}^2 > \mathrm{var}$ at the "
-    r"endpoint (C5; consistent with Pesme et al.'s effective-init shrinkage).",
-    tolerance="Three one-sided tests at ctx.level/3 each (Bonferroni; family error 0.01): t-tests of "
-    "the replicas' test MSE and ||beta||_1 against GD's (deterministic) values, and a "
-    "replica bootstrap of bias^2 - var. Holds only if all three are significant; a "
-    "significant opposite sign falsifies; otherwise inconclusive. Precondition: GD's "
-    "test MSE >= 1% of the initial MSE, else inconclusive.",
-    **_DLN_COMMON,
+    r"different interpolant than GD, with a smaller $\|\beta\|_1$, and the deviation is "
+    r"systematic: across replicas $\mathrm{bias}^2 > \mathrm{var}$ at the endpoint (C5; "
+    r"consistent with Pesme et al.'s effective-init shrinkage). The test MSE is usually lower than "
+    r"GD's but not always: on draw 2 of --seed 1 (dev) it is 4% higher (1.017 vs 0.976, p = 1e-7) "
+    r"while the l1 norm is smaller, so a lower test MSE is reported, not asserted.",
+    tolerance="Two one-sided tests at ctx.level/2 each (Bonferroni; family error 0.01): a t-test of "
+    "the replicas' ||beta||_1 against GD's (deterministic) value, and a replica bootstrap of "
+    "bias^2 - var. Holds only if both are significant; a significant opposite sign falsifies; "
+    "otherwise inconclusive. The test-MSE comparison (one-sided t-tests both ways) is in the "
+    "details. Precondition: GD's test MSE >= 1% of the initial MSE, else inconclusive.",
+    **_DLN_OFFLINE,
 )
 @_on_sweep("offline")
 def dln_offline_noise_changes_solution(sw: Sweep, inst: dict, ctx: Context) -> Check:
-    """Offline sweep; compare the B = 1 endpoints with GD's (test MSE, l1 norm, bias/variance)."""
+    """Offline sweep; compare the B = 1 endpoints with GD's (l1 norm, bias/variance; test MSE
+    reported)."""
     gd, sgd = sw.runs["gd"], sw.runs["b1"]
-    a = ctx.level / 3
     p_test = _t_less(sgd.test_mse, gd.test_mse[0])
     p_test_opp = _t_less(-sgd.test_mse, -gd.test_mse[0])
     l1, l1_gd = np.abs(sgd.beta).sum(axis=1), float(np.abs(gd.beta[0]).sum())
@@ -61,18 +63,20 @@ def dln_offline_noise_changes_solution(sw: Sweep, inst: dict, ctx: Context) -> C
     bias2, var = bias_variance(sgd.beta, gd.beta[0], sw.teacher.Sigma)
     S = sgd.beta.shape[0]
     _, boot = _bias_var_boot(
-        sgd.beta[:, None, :], gd.beta[0][None], sw.teacher.Sigma, config(ctx).n_boot, _rng(inst, 1)
+        sgd.beta[:, None, :], gd.beta[0][None], sw.teacher.Sigma, config(ctx).n_boot, _rng(inst, ctx, 1)
     )
     p_bv = float((np.sum(boot <= 1) + 1) / (boot.size + 1))  # bootstrap p for bias^2 > var
     p_bv_opp = float((np.sum(boot >= 1) + 1) / (boot.size + 1))
-    reject = min(p_test_opp, p_l1_opp, p_bv_opp) < a
-    supports = max(p_test, p_l1, p_bv) < a
+    a = ctx.level / 2
+    reject = min(p_l1_opp, p_bv_opp) < a
+    supports = max(p_l1, p_bv) < a
     return Check.test(
         reject=reject,
-        p_value=min(p_test_opp, p_l1_opp, p_bv_opp),
+        p_value=min(p_l1_opp, p_bv_opp),
         level=ctx.level,
         supports=supports,
-        p_support=max(p_test, p_l1, p_bv),
+        p_support=max(p_l1, p_bv),
+        p_test_mse_higher=p_test_opp,
         measured=float(sgd.test_mse.mean()),
         predicted=float(gd.test_mse[0]),
         margin=float(gd.test_mse[0] - sgd.test_mse.mean()),
@@ -83,7 +87,7 @@ def dln_offline_noise_changes_solution(sw: Sweep, inst: dict, ctx: Context) -> C
         l1_b1_mean=float(l1.mean()),
         bias2=bias2,
         var=var,
-        p_values={"test_mse": p_test, "l1": p_l1, "bias_gt_var": p_bv},
+        p_values={"test_mse_lower": p_test, "l1": p_l1, "bias_gt_var": p_bv},
         test_mse_by_batch={k: float(r.test_mse.mean()) for k, r in sw.runs.items()},
         replicas=S,
     )
@@ -115,7 +119,7 @@ def _(inst: dict, ctx: Context) -> Check:
     "per batch size (Bonferroni); holds if every CI lies below -1/2, falsified if one lies "
     "above, else inconclusive. -1/2 is half-way between the fork (-1) and the golden-path "
     "value (0), not tuned.",
-    **_DLN_COMMON,
+    **_DLN_OFFLINE,
 )
 @_on_sweep("offline")
 def dln_offline_fork(sw: Sweep, inst: dict, ctx: Context) -> Check:
@@ -146,7 +150,7 @@ def _(inst: dict, ctx: Context) -> Check:
     "reversals; 'GD is worst' (tau = T below tau = 0) at ctx.level/2. Precondition: the "
     "positive control (GD test MSE >= 1% of the initial MSE and B=1 significantly below "
     "it at level 0.01), else inconclusive.",
-    **_DLN_COMMON,
+    **_DLN_OFFLINE,
 )
 @_on_sweep("offline")
 def dln_offline_switch(sw: Sweep, inst: dict, ctx: Context) -> Check:

@@ -27,6 +27,7 @@ from theorems.online_sgd_noise.formulas import (
     matched_rho,
     off_support_l1,
 )
+from theorems.online_sgd_noise.instances import dln_problem_seed
 from theorems.online_sgd_noise.simulations import (
     _DLN_COMMON,
     ALIKE_GAP,
@@ -131,7 +132,7 @@ def dln_online_distance_scaling(inst: dict, ctx: Context) -> Check:
 def _batch_scaling(sw: Sweep, inst: dict, ctx: Context, lo: float, hi: float) -> Check:
     cfg = config(ctx)
     mask = _online_fit_mask(sw)
-    rng = _rng(inst, 4)
+    rng = _rng(inst, ctx, 4)
     bs = [b for b in cfg.online_batches if b >= 4]
     means, boots = [], []
     for b in cfg.online_batches:
@@ -499,7 +500,7 @@ def _fluctuation(sw: Sweep, inst: dict, ctx: Context, claim_systematic: bool) ->
         m = m[np.all(np.isfinite(m), axis=(1, 2))]
         if m.shape[0] < 4:
             return Check.inconclusive(f"B={b}: too many replicas missed a level")
-        e, bt = _bias_var_boot(m, ref, sw.teacher.Sigma, cfg.n_boot, _rng(inst, 5, j))
+        e, bt = _bias_var_boot(m, ref, sw.teacher.Sigma, cfg.n_boot, _rng(inst, ctx, 5, j))
         est[b], boots[b] = float(e), bt
     nb = len(cfg.online_batches)
     if claim_systematic:  # false variant: bias^2 >= var for some batch size
@@ -546,7 +547,7 @@ def _(inst: dict, ctx: Context) -> Check:
 def _flow_proxy_ratio(inst: dict, ctx: Context) -> tuple[float, dict[str, Any]] | Check:
     sw = _sweeps(inst, ctx, "online")
     cfg = config(ctx)
-    fine = _fine_gd(int(inst["seed"]), cfg)
+    fine = _fine_gd(dln_problem_seed(inst, ctx.seed), cfg)
     if not np.all(fine.reached()):
         return Check.inconclusive("GD at eta/4 did not reach every level")
     rho_disc = normalised_distance(fine.matched[0], sw.runs["gd"].matched[0], sw.teacher.Sigma, sw.levels)
@@ -554,7 +555,7 @@ def _flow_proxy_ratio(inst: dict, ctx: Context) -> tuple[float, dict[str, Any]] 
     rho, dropped = _complete(matched_rho(sw.runs[f"b{bmax}"], sw.runs["gd"], sw.teacher.Sigma))
     if rho.shape[0] < 4:
         return Check.inconclusive(f"B={bmax}: too many replicas missed a level")
-    boot = _bootstrap_means(rho, cfg.n_boot, _rng(inst, 6))  # (n_boot, L)
+    boot = _bootstrap_means(rho, cfg.n_boot, _rng(inst, ctx, 6))  # (n_boot, L)
     lcb = np.quantile(boot, ctx.level, axis=0)
     ratio = float(np.max(rho_disc / lcb))
     return ratio, {

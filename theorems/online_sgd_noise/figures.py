@@ -10,6 +10,7 @@ import numpy as np
 from theorems import Context
 from theorems.online_sgd_noise.claims_dln_online import dln_online_golden_path_flat
 from theorems.online_sgd_noise.formulas import matched_rho
+from theorems.online_sgd_noise.instances import dln_problem_seed
 from theorems.online_sgd_noise.simulations import (
     Sweep,
     SweepConfig,
@@ -108,7 +109,7 @@ def _figures(ctx: Context, directory: str) -> list[str]:
 
     plt = pyplot()
     cfg = config(ctx)
-    seed = 0
+    seed = dln_problem_seed({"draw": 0}, ctx.seed)
     on, off = online_sweep(seed, cfg), offline_sweep(seed, cfg)
     out = _rho_figure(plt, on, off, cfg, seed, Path(directory) / "online_noise_rho_vs_loss")
     return out + _loss_figure(plt, on, off, cfg, Path(directory) / "online_noise_loss_curves")

@@ -34,13 +34,31 @@ from theorems.online_sgd_noise.formulas import ls_online_expected_mse
 SEEDS = st.integers(min_value=0, max_value=2**32 - 1)
 
 
-def dln_instances() -> st.SearchStrategy[dict]:
-    """One problem draw of the diagonal-network sweep: ``{"seed": int}``."""
-    return st.fixed_dictionaries({"seed": SEEDS})
+def dln_instances(pool: int = 3) -> st.SearchStrategy[dict]:
+    """One of the run's ``pool`` problem draws of the diagonal-network sweep: ``{"draw": k}``.
+
+    The problem seed of draw ``k`` is :func:`dln_problem_seed` ``(ctx.seed, k)``: it changes with the
+    run's ``--seed``, and every claim of the family sees the same ``pool`` draws, so each sweep is
+    simulated once per run and shared (one sweep costs ~0.5 s; a free seed per claim would cost a
+    sweep per claim and instance). Hypothesis enumerates the ``pool`` values, so a claim gets up to
+    ``pool`` distinct conclusive instances. An explicit ``{"seed": s}`` instance is also accepted
+    (replays, tests)."""
+    return st.fixed_dictionaries({"draw": st.integers(0, pool - 1)})
+
+
+def dln_problem_seed(inst: dict, run_seed: int) -> int:
+    """The problem seed of a diagonal-network instance: its explicit ``"seed"``, or the seed of draw
+    ``inst["draw"]`` of the run with seed ``run_seed`` (``SeedSequence([run_seed, 0xD1, draw])``)."""
+    if "seed" in inst:
+        return int(inst["seed"])
+    draw = int(inst["draw"])
+    if draw < 0:
+        raise ValueError(f"draw must be >= 0, got {draw}")
+    return int(np.random.SeedSequence([int(run_seed), 0xD1, draw]).generate_state(1)[0])
 
 
 def ls_online_instances(
-    f_max: float = 0.25, d_min: int = 2, f_min: float = 0.05, steps_min: int = 20
+    f_max: float = 0.25, d_min: int = 2, f_min: float = 0.05, steps_min: int = 20, b_ratio_max: int = 8
 ) -> st.SearchStrategy[dict]:
     """Online least squares: ``d``, covariance condition number ``cond``, step fraction ``f`` of
     ``2 / (lambda_max + tr Sigma)`` (the B = 1 mean-square stability scale), batch sizes
@@ -57,7 +75,7 @@ def ls_online_instances(
             "cond": st.floats(1.0, 20.0),
             "f": st.floats(f_min, f_max),
             "b_small": st.integers(1, 3),
-            "b_ratio": st.integers(2, 8),
+            "b_ratio": st.integers(2, b_ratio_max),
             "steps": st.integers(steps_min, 120),
             "seed": SEEDS,
         }

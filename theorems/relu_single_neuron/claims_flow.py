@@ -11,6 +11,7 @@ import math
 from typing import Any
 
 import numpy as np
+from hypothesis import strategies as st
 
 from sim.relu_flow import ReLUFlowPath, relu_flow_exact, relu_flow_ivp
 from theorems import Check, Context, claim
@@ -67,8 +68,13 @@ def norm_identity(inst: dict, ctx: Context) -> Check:
     try:
         ivp = relu_flow_ivp(X, y, w0, T, rtol=1e-11, atol=1e-14 * max(1.0, float(np.linalg.norm(w0))))
         d_iv, i_iv, _ = _norm_identity_residual(path, T, w_of=ivp.w)
-    except RuntimeError:  # solve_ivp chatters when the path grazes w = 0; the exact check stands
-        d_iv, i_iv = d_ex, i_ex
+    except RuntimeError as exc:  # solve_ivp chatters when the path grazes w = 0
+        # No independent path: agreement with the exact path alone would not cross-check anything.
+        return Check.inconclusive(
+            f"solve_ivp cross-check failed ({exc}); the exact path alone is not an independent check",
+            exact_delta=d_ex,
+            exact_integral=i_ex,
+        )
     err = max(abs(d_ex - i_ex), abs(d_iv - i_iv))
     return _error_check(
         err,
@@ -90,18 +96,31 @@ def _identity_variant(inst: dict, coeff: float, all_points: bool) -> Check:
 
 
 @norm_identity.false_variant(
-    "all_points", "Linear-regression form: the sum runs over all points, active or not."
+    "all_points",
+    "Linear-regression form: the sum runs over all points, active or not."
+    " (A wrong formula against an exact identity checked to 1e-7 relative: inherently far, "
+    "~1e6-1e7 tolerances.)",
 )
 def _(inst, ctx):
     return _identity_variant(inst, 2.0, True)
 
 
-@norm_identity.false_variant("opposite_sign", "d||w||^2/dt = -(2/n) sum_A z_i (y_i - z_i).")
+@norm_identity.false_variant(
+    "opposite_sign",
+    "d||w||^2/dt = -(2/n) sum_A z_i (y_i - z_i)."
+    " (A wrong formula against an exact identity checked to 1e-7 relative: inherently far, "
+    "~1e6-1e7 tolerances.)",
+)
 def _(inst, ctx):
     return _identity_variant(inst, -2.0, False)
 
 
-@norm_identity.false_variant("missing_factor_2", "d||w||^2/dt = (1/n) sum_A z_i (y_i - z_i).")
+@norm_identity.false_variant(
+    "missing_factor_2",
+    "d||w||^2/dt = (1/n) sum_A z_i (y_i - z_i)."
+    " (A wrong formula against an exact identity checked to 1e-7 relative: inherently far, "
+    "~1e6-1e7 tolerances.)",
+)
 def _(inst, ctx):
     return _identity_variant(inst, 1.0, False)
 
@@ -141,8 +160,9 @@ def support_vector_span(inst: dict, ctx: Context) -> Check:
     try:
         ivp = relu_flow_ivp(X, y, w0, T, rtol=1e-11, atol=1e-14, coefficients=True)
         W, C = ivp.w(ts), ivp.coefficients(ts)
-    except RuntimeError:  # solve_ivp chatters when the path grazes w = 0: use the exact integrals
-        W, C = path.w(ts), np.array([path.coefficients(t) for t in ts])
+    except RuntimeError as exc:  # solve_ivp chatters when the path grazes w = 0
+        # The exact integrals in place of the independent path would compare the exact path with itself.
+        return Check.inconclusive(f"solve_ivp cross-check failed ({exc}); no independent path")
     scale = 1.0 + float(np.abs(W).max())
     ever = path.ever_active
     r_lin = float(np.abs(W - w0 - C @ X).max())
@@ -167,7 +187,9 @@ def support_vector_span(inst: dict, ctx: Context) -> Check:
 
 @support_vector_span.false_variant(
     "final_active_set",
-    "The displacement lies in the span of the FINAL active set.",
+    "The displacement lies in the span of the FINAL active set (Vardi-Shamir construction, where x3 "
+    "is active early and inactive at the end; the residual is the O(eps) early motion along x3 "
+    "against a 1e-8 integration tolerance: inherently far, ~1e3-1e4 tolerances).",
     strategy=S.vardi_shamir_pair(),
 )
 def _(inst, ctx):
@@ -190,9 +212,10 @@ def _(inst, ctx):
     kind="equality",
     statement=r"Deleting every point that is never active leaves the gradient-flow path unchanged up "
     r"to the time change $t \mapsto t\,n'/n$, hence leaves the limit unchanged.",
-    strategy=S.generic_seeded(log10_scale=(-2.0, 0.5), zero_label_prob=(0.2, 0.6)),
+    strategy=S.generic_seeded(log10_scale=(-2.0, 0.5), zero_label_prob=(0.2, 0.6), n=(4, 8)),
     tolerance="1e-9 (1 + ||w||): both paths are exact piecewise solutions (round-off only).",
-    assumptions="Generic data; instances without a never-active point hold vacuously (reported).",
+    assumptions="Generic data with n >= 4 (about 70% of draws have a never-active point); an "
+    "instance without one is vacuous (rejected and counted, not evidence).",
     closed_form="w_reduced(s) = w(s n / n'), n' = number of points kept",
     examples={"dev": 5, "ci": 10, "thorough": 100},
 )
@@ -202,13 +225,7 @@ def inactive_points_irrelevant(inst: dict, ctx: Context) -> Check:
     X, y, w0, path = _problem_path(generic_problem, inst)
     keep = path.ever_active
     if keep.all() or not keep.any():
-        return Check(
-            True,
-            measured=0.0,
-            predicted=0.0,
-            margin=math.inf,
-            details={"vacuous": "no never-active point" if keep.all() else "w is static"},
-        )
+        return Check.vacuous_instance("no never-active point" if keep.all() else "no point is ever active")
     n, n2 = X.shape[0], int(keep.sum())
     red = relu_flow_exact(X[keep], y[keep], w0)
     ts = path.sample_times(20, _horizon(path))
@@ -234,20 +251,22 @@ def _(inst, ctx):
     X, y, w0, path = _problem_path(generic_problem, inst)
     keep = path.ever_active
     if keep.all() or not keep.any():
-        return Check(True, details={"vacuous": True})
+        return Check.vacuous_instance("no never-active point to delete")
     _, diff, tol = _limit_after_deleting(X, y, w0, path, keep)
-    return Check(diff > tol, measured=diff, predicted=f"> {tol:.3g}", margin=diff - tol)
+    return Check(diff > tol, measured=diff, predicted=f"> {tol:.3g}", margin=diff - tol, tolerance=tol)
 
 
 @inactive_points_irrelevant.false_variant(
     "deleting_finally_inactive_is_harmless",
-    "Deleting points inactive at the END (rather than never active) leaves the limit unchanged.",
+    "Deleting points inactive at the END (rather than never active) leaves the limit unchanged "
+    "(the limit then moves by O(eps), the early motion along x3, against a round-off tolerance: "
+    "inherently far).",
     strategy=S.vardi_shamir_pair(),
 )
 def _(inst, ctx):
     X, y, w0, path = _problem_path(_vs_gamma1_problem, inst)
     red, diff, tol = _limit_after_deleting(X, y, w0, path, path.final_pattern)
-    return Check(diff <= tol, measured=red.w_inf, predicted=path.w_inf, margin=tol - diff)
+    return Check(diff <= tol, measured=red.w_inf, predicted=path.w_inf, margin=tol - diff, tolerance=tol)
 
 
 # --------------------------------------------------------------------------- orthogonal inputs
@@ -307,7 +326,11 @@ def orthogonal_closed_form(inst: dict, ctx: Context) -> Check:
 
 
 @orthogonal_closed_form.false_variant(
-    "limit_fits_all_positive_labels", "The limit fits every positive-label point (zero final loss)."
+    "limit_fits_all_positive_labels",
+    "The limit fits every positive-label point (zero final loss). A wrong formula against an exact "
+    "closed form checked to round-off: the final loss is sum_{i not in A0} y_i^2 / 2n = O(1), "
+    "inherently ~1e7 tolerances; the near-boundary statement about the support is "
+    "support_is_positive_labels (one point).",
 )
 def _(inst, ctx):
     X, y, w0, path = _problem_path(orthogonal_problem, inst)
@@ -469,7 +492,8 @@ def nonpos_corr_invariant_set(inst: dict, ctx: Context) -> Check:
 
 @nonpos_corr_invariant_set.false_variant(
     "u_invariant_generic",
-    "U is forward-invariant for arbitrary data (small init in U).",
+    "U is forward-invariant for arbitrary data (small init in U). A point overshoots its label by "
+    "O(0.1) against a round-off tolerance (1e-10): inherently far, ~1e8 tolerances.",
     strategy=S.generic_seeded(log10_scale=(-3.0, -0.5), zero_label_prob=(0.0, 0.3)),
     examples={"dev": 20, "ci": 30, "thorough": 200},
 )
@@ -479,7 +503,7 @@ def _(inst, ctx):
     path = relu_flow_exact(X, y, w0)
     u_viol = _in_U_violation(path)
     tol = 1e-10 * (1.0 + float(y.max()))
-    return Check(u_viol <= tol, measured=u_viol, predicted=0.0, margin=tol - u_viol)
+    return Check(u_viol <= tol, measured=u_viol, predicted=0.0, margin=tol - u_viol, tolerance=tol)
 
 
 @nonpos_corr_invariant_set.false_variant(
@@ -506,14 +530,28 @@ def _(inst, ctx):
     )
 
 
-@nonpos_corr_invariant_set.false_variant(
-    "small_init_monotone_any_data",
-    "Conjecture (spec R12): for ANY data with y >= 0 and any small w(0) in U, ||w(t)|| is "
-    "non-decreasing. Hypothesis searches generic integer data (three inits per data set, targeting the "
-    "most negative d log||w||/dt); a hit is certified by re-measuring the drop at 100x tighter "
-    "integrator settings.",
+# The pinned counterexample: found by the search at seed 0 (dev) and shrunk; n = 4, d = 3 integer
+# data, small init in U, the norm dips by a certified relative 5.3e-5 after two activation switches.
+SMALL_INIT_COUNTEREXAMPLE = {"n": 4, "d": 3, "log10_scale": -1, "seed": 0}
+
+
+@claim(
+    id="relu1.small_init_monotone_any_data",
+    paper=LSY,
+    status="refuted",
+    kind="monotone",
+    statement=r"Conjecture (spec R12; the README's 'from a small initialisation the norm increases for "
+    r"any data'): for ANY data with $y \ge 0$ and any small $w(0) \in U$, $\|w(t)\|$ is "
+    r"non-decreasing. Refuted: generic integer data where the norm dips after activation switches "
+    r"(the non-positive-correlation condition of relu1.nonpos_corr_invariant_set cannot be dropped).",
     strategy=S.integer_data_small_init(),
+    tolerance="A dip counts only above 1e-7 relative (1e6 times the exact path's ~1e-13 round-off) and "
+    "only when re-measured at 100x tighter integrator settings (rtol 1e-14, finer grid) within 5%.",
+    assumptions="Integer data X in {-2..2}^{n x d}, labels in {0, 0.5, .., 2}, three small integer "
+    "inits in U per data set (||w(0)|| 10^-3..10^-1 of min y_i/||x_i||).",
+    closed_form="(none: a counterexample search; the pinned instance is replayed first)",
     examples={"dev": 300, "ci": 400, "thorough": 3000},
+    pinned=[SMALL_INIT_COUNTEREXAMPLE],
 )
 def small_init_monotone_any_data(inst, ctx):
     from hypothesis import target
@@ -526,7 +564,7 @@ def small_init_monotone_any_data(inst, ctx):
         if worst is None or d["min_log_rate"] < worst["min_log_rate"]:
             worst = d
     if worst is None or not math.isfinite(worst["min_log_rate"]):
-        return Check(True, details={"vacuous": "no usable init"})
+        return Check.vacuous_instance("no usable init")
     try:
         target(-float(worst["min_log_rate"]), label="most negative dlog||w||/dt")
     except Exception:  # noqa: BLE001 - outside a hypothesis run (replay)
@@ -561,3 +599,25 @@ def small_init_monotone_any_data(inst, ctx):
             "min_dlog_norm_dt_per_lambda": worst["min_log_rate"],
         },
     )
+
+
+@small_init_monotone_any_data.false_variant(
+    "dip_is_integration_artefact",
+    "The dip of the pinned counterexample is an artefact of the exact piecewise integrator: an "
+    "independent integrator (solve_ivp DOP853 with switch events, rtol 1e-11) shows no relative drop "
+    "above the detection threshold 1e-7 between the peak and the dip. (The certified dip, 5.3e-5, is "
+    "~500 thresholds: inherently far, the variant checks the counterexample's independence of the "
+    "integrator.)",
+    strategy=st.just(SMALL_INIT_COUNTEREXAMPLE),
+    examples={"dev": 1, "ci": 1, "thorough": 1},
+)
+def _(inst, ctx):
+    probs = integer_small_init_problems(inst)
+    dips = [norm_dip(relu_flow_exact(X, y, w0)) for X, y, w0, _ in probs]
+    k = int(np.argmax([d["rel_drop"] for d in dips]))
+    X, y, w0, _ = probs[k]
+    dip = dips[k]
+    ivp = relu_flow_ivp(X, y, w0, dip["t_dip"] * 1.01, rtol=1e-11, atol=1e-14)
+    nr = np.linalg.norm(ivp.w(np.array([dip["t_peak"], dip["t_dip"]])), axis=1)
+    drop = float((nr[0] - nr[1]) / nr[0])
+    return Check.upper(drop, 0.0, tol=DROP_THRESHOLD, exact_path_drop=dip["rel_drop"], init=k)

@@ -175,6 +175,20 @@ def population(
     )
 
 
+def population_in_growth_region() -> st.SearchStrategy[dict]:
+    """Population starts inside the growth region: ``||w|| = factor * 2 kappa(theta) ||v||`` with
+    ``factor in [0.01, 0.95]`` (so every draw exercises the growth claim)."""
+    return st.fixed_dictionaries(
+        {
+            "d": st.integers(2, 20),
+            "factor": _uniform(0.01, 0.95, digits=3),
+            "theta": _uniform(0.02, math.pi - 0.02, digits=4),
+            "v_norm": _uniform(0.5, 2.0, digits=3),
+            "seed": SEEDS,
+        }
+    )
+
+
 def population_large_init() -> st.SearchStrategy[dict]:
     """Population starts outside the growth region: ``||w|| = factor * 2 kappa(theta) ||v||``."""
     return st.fixed_dictionaries(
