@@ -13,7 +13,7 @@ import pytest
 
 import theorems
 from theorems.core.discovery import LOAD_ERRORS
-from theorems.core.runner import run_false_variant, run_predicate
+from theorems.core.runner import run_claim_predicate, run_false_variant
 from theorems.core.verdicts import Outcome
 
 REGISTRY = theorems.registry()
@@ -38,19 +38,13 @@ def test_every_claim_has_a_false_variant():
 @pytest.mark.parametrize("claim_id", CLAIM_IDS)
 def test_claim(claim_id: str):
     c = REGISTRY[claim_id]
-    v = run_predicate(
-        c.id,
-        c.predicate,
-        c.get_strategy(),
-        max_examples=c.max_examples(_profile()),
-        profile=_profile(),
-        seed=0,
-        pinned=c.pinned,
-    )
+    # the same call as `theorems verify` (pinned instances, deadline, required conclusive count)
+    v = run_claim_predicate(c, profile=_profile(), seed=0)
     if c.status.value == "conjecture":
         assert v.outcome is not Outcome.ERROR, v.evidence.get("traceback", v.reason)
-    elif c.status.value == "refuted":  # its pinned counterexample must keep falsifying it
+    elif c.status.value == "refuted":  # its pinned counterexamples must keep falsifying it
         assert v.outcome is Outcome.FALSIFIED, f"{v.outcome.value}: {v.reason}\n{v.evidence}"
+        assert all(p["falsified"] for p in v.evidence["pinned"]), v.evidence["pinned"]
     else:
         assert v.outcome is Outcome.HOLDS, f"{v.outcome.value}: {v.reason}\n{v.evidence}"
 

@@ -367,7 +367,7 @@ def run_predicate(
     except _Violation as v:
         ev: dict[str, Any] = {
             "counterexample": {"instance": jsonable(v.instance), "check": v.check.to_dict()},
-            "replay": replay | {"call": f"theorems.replay({target_id!r}, {jsonable(v.instance)!r})"},
+            "replay": replay | {"call": _replay_call(target_id, v.instance, profile, seed)},
         }
         sharp = sharpness(v.check)
         if sharp is not None:
@@ -390,7 +390,7 @@ def run_predicate(
             or "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)),
             "error_instance": jsonable(inst),
             "replay": replay
-            | ({"call": f"theorems.replay({target_id!r}, {jsonable(inst)!r})"} if inst is not None else {}),
+            | ({"call": _replay_call(target_id, inst, profile, seed)} if inst is not None else {}),
         }
         return finish(Outcome.ERROR, f"{type(exc).__name__}: {exc}", ev)
 
@@ -505,6 +505,11 @@ def _summary(search: _Search, level: float, required: int) -> dict[str, Any]:
         inst, chk = conclusive[0]
         ev["worst"] = {"instance": jsonable(inst), "check": chk.to_dict()}
     return ev
+
+
+def _replay_call(target_id: str, instance: Any, profile: str, seed: int) -> str:
+    # profile and seed too: a predicate may size its work by profile or derive data from the run seed
+    return f"theorems.replay({target_id!r}, {jsonable(instance)!r}, profile={profile!r}, seed={seed})"
 
 
 def _replay(target_id: str, profile: str, seed: int) -> dict[str, str]:
