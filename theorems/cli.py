@@ -1,4 +1,4 @@
-"""The ``theorems`` command line: list, show, verify, falsify, docs.
+"""The ``theorems`` command line: list, show, verify, falsify, docs, report.
 
 Exit codes: 0 when every claim holds and every false variant is falsified (``falsify``: no
 counterexample found), 1 otherwise, 2 for usage errors (unknown ids, bad options), 130 when
@@ -40,9 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("id")
 
     def run_opts(sp: argparse.ArgumentParser) -> None:
-        default_profile = os.environ.get("THEOREMS_PROFILE") or (
-            "ci" if os.environ.get("CI") else "dev"
-        )
+        default_profile = os.environ.get("THEOREMS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
         sp.add_argument(
             "--profile",
             choices=PROFILES,
@@ -60,11 +58,23 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--junit", metavar="PATH", default=None, help="JUnit XML report path")
         sp.add_argument("--figures", metavar="DIR", default=None, help="write figures to DIR")
         sp.add_argument("--quiet", action="store_true", help="no progress display")
+        sp.add_argument(
+            "--scheduler",
+            metavar="ADDRESS",
+            default=os.environ.get("THEOREMS_SCHEDULER") or None,
+            help="run on the Dask scheduler at ADDRESS, e.g. tcp://host:8786 (env THEOREMS_SCHEDULER; "
+            "needs the 'cluster' extra; see docs/cluster.md)",
+        )
+        sp.add_argument(
+            "--seeds",
+            metavar="SPEC",
+            default=None,
+            help="seed sweep: a range 0-99, a count N (from --seed) or a list 1,5,9; "
+            "reports each claim's verdict stability",
+        )
 
     v = sub.add_parser("verify", help="run claims and their false variants")
-    v.add_argument(
-        "ids", nargs="*", metavar="ID", help="claim ids, prefixes or globs (default: all)"
-    )
+    v.add_argument("ids", nargs="*", metavar="ID", help="claim ids, prefixes or globs (default: all)")
     run_opts(v)
 
     f = sub.add_parser("falsify", help="hunt for counterexamples to the conjectures in a file")
@@ -73,6 +83,10 @@ def _parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("docs", help="write one Markdown page per claim into a directory")
     d.add_argument("outdir", nargs="?", default="docs/claims")
+
+    r = sub.add_parser("report", help="turn JSON reports into a browsable static site")
+    r.add_argument("reports", nargs="+", metavar="REPORT.json")
+    r.add_argument("--html", metavar="DIR", required=True, help="directory to write the site to")
     return p
 
 
@@ -118,9 +132,7 @@ def _print_table(title: str, headers: list[str], rows: list[list[str]]) -> None:
             t.add_row(*r)
         con.print(t)
         return
-    widths = [
-        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)
-    ]
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
     print(title)
     print("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)))
     print("  ".join("-" * w for w in widths))
@@ -145,9 +157,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     import theorems
 
     reg = theorems.registry()
-    rows = [
-        [c.id, c.paper.key, c.status.value, c.kind.value, str(len(c.false_variants))] for c in reg
-    ]
+    rows = [[c.id, c.paper.key, c.status.value, c.kind.value, str(len(c.false_variants))] for c in reg]
     _print_table(f"{len(rows)} claims", ["id", "paper", "status", "kind", "false variants"], rows)
     _report_load_errors()
     return 0
@@ -234,9 +244,7 @@ def run_many(
                 results[c.id] = run_claim(c, profile=profile, seed=seed, figures_dir=figures)
                 progress.done(results[c.id])
         else:
-            ex = ProcessPoolExecutor(
-                max_workers=jobs, initializer=_worker_init, initargs=(list(files),)
-            )
+            ex = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(list(files),))
             try:
                 futs = {ex.submit(_worker, c.id, profile, seed, figures): c for c in claims}
                 for fut in as_completed(futs):
@@ -246,9 +254,7 @@ def run_many(
                     except Exception as exc:
                         import traceback
 
-                        results[c.id] = _error_result(
-                            c, f"worker failed: {exc}", traceback.format_exc()
-                        )
+                        results[c.id] = _error_result(c, f"worker failed: {exc}", traceback.format_exc())
                     progress.done(results[c.id])
             except KeyboardInterrupt:
                 # keep what finished; do not wait for the claims still running
@@ -292,8 +298,7 @@ class _Progress:
         else:
             mark = "ok" if r.passed else "FAIL"
             print(
-                f"[{self.n}/{self.total}] {r.claim_id}: {r.verdict.outcome.value} "
-                f"({r.seconds:.1f}s) {mark}",
+                f"[{self.n}/{self.total}] {r.claim_id}: {r.verdict.outcome.value} ({r.seconds:.1f}s) {mark}",
                 file=sys.stderr,
                 flush=True,
             )
@@ -428,12 +433,8 @@ def _finish(
         print("interrupted: the partial report was written", file=sys.stderr)
         return 130
     if falsify:  # a hunt succeeds (exit 1) when it finds a counterexample or an error
-        found = any(
-            v.outcome in (Outcome.FALSIFIED, Outcome.ERROR) for r in results for v in [r.verdict]
-        )
-        bad_variants = any(
-            v.outcome is not Outcome.FALSIFIED for r in results for v in r.false_variants
-        )
+        found = any(v.outcome in (Outcome.FALSIFIED, Outcome.ERROR) for r in results for v in [r.verdict])
+        bad_variants = any(v.outcome is not Outcome.FALSIFIED for r in results for v in r.false_variants)
         return 1 if found or bad_variants or load_errors else 0
     return 0 if s["ok"] and not load_errors else 1
 
@@ -443,6 +444,10 @@ def cmd_verify(args: argparse.Namespace, argv: list[str]) -> int:
 
     t0 = time.perf_counter()
     claims = theorems.registry().select(args.ids)
+    if args.scheduler or args.seeds:  # a Dask cluster and/or a seed sweep
+        from theorems.core import cluster_cli
+
+        return cluster_cli.verify(args, argv, claims)
     results, interrupted = run_many(
         claims,
         profile=args.profile,
@@ -484,6 +489,10 @@ def cmd_falsify(args: argparse.Namespace, argv: list[str]) -> int:
         )
     if not loaded.claims:
         raise UsageError(f"{args.file} defines no claim or conjecture (use @theorems.claim)")
+    if args.scheduler or args.seeds:  # a Dask cluster and/or a seed sweep
+        from theorems.core import cluster_cli
+
+        return cluster_cli.falsify(args, argv, args.file, loaded.claims)
     results, interrupted = run_many(
         loaded.claims,
         profile=args.profile,
@@ -497,14 +506,10 @@ def cmd_falsify(args: argparse.Namespace, argv: list[str]) -> int:
         for v in [r.verdict, *r.false_variants]:
             rp = v.evidence.get("replay")
             if isinstance(rp, dict):
-                rp["command"] = (
-                    f"theorems falsify {args.file} --profile {args.profile} --seed {args.seed}"
-                )
+                rp["command"] = f"theorems falsify {args.file} --profile {args.profile} --seed {args.seed}"
                 if "call" in rp:
                     rp["call"] = f"theorems.core.discovery.load_file({args.file!r}); " + rp["call"]
-    return _finish(
-        results, interrupted, args, t0, f"theorems falsify {args.file}", None, argv, falsify=True
-    )
+    return _finish(results, interrupted, args, t0, f"theorems falsify {args.file}", None, argv, falsify=True)
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
@@ -520,7 +525,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
         if args.command is None:
-            raise UsageError("a command is required: list, show, verify, falsify or docs")
+            raise UsageError("a command is required: list, show, verify, falsify, docs or report")
         if args.command == "list":
             return cmd_list(args)
         if args.command == "show":
@@ -531,6 +536,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_falsify(args, argv)
         if args.command == "docs":
             return cmd_docs(args)
+        if args.command == "report":
+            from theorems.report_html import cmd_report
+
+            return cmd_report(args)
         raise UsageError(f"unknown command {args.command!r}")
     except UsageError as exc:
         print(f"theorems: error: {exc}", file=sys.stderr)
