@@ -40,7 +40,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("id")
 
     def run_opts(sp: argparse.ArgumentParser) -> None:
-        default_profile = os.environ.get("THEOREMS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+        default_profile = os.environ.get("THEOREMS_PROFILE") or (
+            "ci" if os.environ.get("CI") else "dev"
+        )
         sp.add_argument(
             "--profile",
             choices=PROFILES,
@@ -62,8 +64,8 @@ def _parser() -> argparse.ArgumentParser:
             "--scheduler",
             metavar="ADDRESS",
             default=os.environ.get("THEOREMS_SCHEDULER") or None,
-            help="run on the Dask scheduler at ADDRESS, e.g. tcp://host:8786 (env THEOREMS_SCHEDULER; "
-            "needs the 'cluster' extra; see docs/cluster.md)",
+            help="run on the Dask scheduler at ADDRESS, e.g. tcp://host:8786 "
+            "(env THEOREMS_SCHEDULER; needs the 'cluster' extra; see docs/cluster.md)",
         )
         sp.add_argument(
             "--seeds",
@@ -74,7 +76,9 @@ def _parser() -> argparse.ArgumentParser:
         )
 
     v = sub.add_parser("verify", help="run claims and their false variants")
-    v.add_argument("ids", nargs="*", metavar="ID", help="claim ids, prefixes or globs (default: all)")
+    v.add_argument(
+        "ids", nargs="*", metavar="ID", help="claim ids, prefixes or globs (default: all)"
+    )
     run_opts(v)
 
     f = sub.add_parser("falsify", help="hunt for counterexamples to the conjectures in a file")
@@ -132,7 +136,9 @@ def _print_table(title: str, headers: list[str], rows: list[list[str]]) -> None:
             t.add_row(*r)
         con.print(t)
         return
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
+    widths = [
+        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)
+    ]
     print(title)
     print("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)))
     print("  ".join("-" * w for w in widths))
@@ -157,7 +163,9 @@ def cmd_list(args: argparse.Namespace) -> int:
     import theorems
 
     reg = theorems.registry()
-    rows = [[c.id, c.paper.key, c.status.value, c.kind.value, str(len(c.false_variants))] for c in reg]
+    rows = [
+        [c.id, c.paper.key, c.status.value, c.kind.value, str(len(c.false_variants))] for c in reg
+    ]
     _print_table(f"{len(rows)} claims", ["id", "paper", "status", "kind", "false variants"], rows)
     _report_load_errors()
     return 0
@@ -244,7 +252,9 @@ def run_many(
                 results[c.id] = run_claim(c, profile=profile, seed=seed, figures_dir=figures)
                 progress.done(results[c.id])
         else:
-            ex = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(list(files),))
+            ex = ProcessPoolExecutor(
+                max_workers=jobs, initializer=_worker_init, initargs=(list(files),)
+            )
             try:
                 futs = {ex.submit(_worker, c.id, profile, seed, figures): c for c in claims}
                 for fut in as_completed(futs):
@@ -254,7 +264,9 @@ def run_many(
                     except Exception as exc:
                         import traceback
 
-                        results[c.id] = _error_result(c, f"worker failed: {exc}", traceback.format_exc())
+                        results[c.id] = _error_result(
+                            c, f"worker failed: {exc}", traceback.format_exc()
+                        )
                     progress.done(results[c.id])
             except KeyboardInterrupt:
                 # keep what finished; do not wait for the claims still running
@@ -298,7 +310,8 @@ class _Progress:
         else:
             mark = "ok" if r.passed else "FAIL"
             print(
-                f"[{self.n}/{self.total}] {r.claim_id}: {r.verdict.outcome.value} ({r.seconds:.1f}s) {mark}",
+                f"[{self.n}/{self.total}] {r.claim_id}: {r.verdict.outcome.value} "
+                f"({r.seconds:.1f}s) {mark}",
                 file=sys.stderr,
                 flush=True,
             )
@@ -433,8 +446,12 @@ def _finish(
         print("interrupted: the partial report was written", file=sys.stderr)
         return 130
     if falsify:  # a hunt succeeds (exit 1) when it finds a counterexample or an error
-        found = any(v.outcome in (Outcome.FALSIFIED, Outcome.ERROR) for r in results for v in [r.verdict])
-        bad_variants = any(v.outcome is not Outcome.FALSIFIED for r in results for v in r.false_variants)
+        found = any(
+            v.outcome in (Outcome.FALSIFIED, Outcome.ERROR) for r in results for v in [r.verdict]
+        )
+        bad_variants = any(
+            v.outcome is not Outcome.FALSIFIED for r in results for v in r.false_variants
+        )
         return 1 if found or bad_variants or load_errors else 0
     return 0 if s["ok"] and not load_errors else 1
 
@@ -506,10 +523,14 @@ def cmd_falsify(args: argparse.Namespace, argv: list[str]) -> int:
         for v in [r.verdict, *r.false_variants]:
             rp = v.evidence.get("replay")
             if isinstance(rp, dict):
-                rp["command"] = f"theorems falsify {args.file} --profile {args.profile} --seed {args.seed}"
+                rp["command"] = (
+                    f"theorems falsify {args.file} --profile {args.profile} --seed {args.seed}"
+                )
                 if "call" in rp:
                     rp["call"] = f"theorems.core.discovery.load_file({args.file!r}); " + rp["call"]
-    return _finish(results, interrupted, args, t0, f"theorems falsify {args.file}", None, argv, falsify=True)
+    return _finish(
+        results, interrupted, args, t0, f"theorems falsify {args.file}", None, argv, falsify=True
+    )
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
