@@ -24,9 +24,14 @@ from theorems.core.claims import (
     UnknownClaimError,
     claim,
 )
+from theorems.core.determinism import pin_local_constants
 from theorems.core.verdicts import ClaimResult, Outcome, Verdict
 
 __version__ = "0.1.0"
+
+# Instances depend on (strategy, seed) only, not on which local modules are imported: see
+# theorems/core/determinism.py (local, pooled and Dask runs must give the same report).
+pin_local_constants()
 
 __all__ = [
     "PROFILES",

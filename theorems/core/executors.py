@@ -314,7 +314,7 @@ class DaskExecutor:
                 # pure=False and a unique key: a rerun is never served from another run's cache
                 f = self.client.submit(run_task, t, key=f"theorems-{stamp}-{i}-{t.target}", pure=False)
                 futs[f] = t
-            for fut in as_completed(list(futs)):
+            for fut in as_completed(list(futs), loop=self.client.loop):
                 t = futs[fut]
                 try:
                     o = fut.result()

@@ -1,0 +1,40 @@
+"""Instances that depend on the seed alone, not on which modules happen to be imported.
+
+Hypothesis (6.131 and later) mixes literal constants found in every *local* module in ``sys.modules``
+(code outside site-packages: an editable install of this project, a user's conjecture file) into about
+5% of its draws, and rescans whenever a module is imported. The same claim at the same seed therefore
+drew different instances in ``theorems verify`` (which imports ``theorems.cli``), in a Dask worker
+(which does not), in a plain ``pip install .`` (where nothing of ours is local) and after a predicate
+imported a module lazily; a counterexample could not always be replayed from its seed. Pinning that
+pool to empty makes generation a function of the strategy and the seed only, which the distributed
+runs need to give the same report as a local one.
+"""
+
+from __future__ import annotations
+
+_pinned = False
+
+
+def pin_local_constants() -> bool:
+    """Make hypothesis ignore the constants of imported local modules (idempotent).
+
+    Returns whether the pin is in effect (False on a hypothesis without the feature, where generation
+    does not depend on imports in the first place).
+    """
+    global _pinned
+    if _pinned:
+        return True
+    try:
+        from hypothesis.internal.conjecture import providers
+    except ImportError:  # pragma: no cover - layout of a future hypothesis
+        return False
+    if not hasattr(providers, "_get_local_constants") or not hasattr(providers, "Constants"):
+        return False
+    empty = providers.Constants()
+
+    def _no_local_constants():
+        return empty
+
+    providers._get_local_constants = _no_local_constants
+    _pinned = True
+    return True
