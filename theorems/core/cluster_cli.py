@@ -25,24 +25,29 @@ from theorems.core.stability import parse_seeds, stability, stability_cell
 from theorems.core.verdicts import ClaimResult, Outcome
 
 
-def _seeds(args: argparse.Namespace) -> list[int]:
-    from theorems.cli import UsageError
+class _Usage(Exception):
+    """A usage error (exit 2); reported here so that it works under ``python -m theorems.cli`` too."""
 
+
+def _usage(exc: _Usage) -> int:
+    print(f"theorems: error: {exc}", file=sys.stderr)
+    return 2
+
+
+def _seeds(args: argparse.Namespace) -> list[int]:
     if not getattr(args, "seeds", None):
         return [args.seed]
     try:
         return parse_seeds(args.seeds, base=args.seed)
     except ValueError as exc:
-        raise UsageError(str(exc)) from None
+        raise _Usage(str(exc)) from None
 
 
 def _executor(args: argparse.Namespace):
-    from theorems.cli import UsageError
-
     try:
         return make_executor(args.scheduler, args.jobs)
     except (SchedulerUnreachable, ClusterExtraMissing) as exc:
-        raise UsageError(str(exc)) from None
+        raise _Usage(str(exc)) from None
 
 
 def execute(
@@ -68,14 +73,20 @@ def verify(args: argparse.Namespace, argv: list[str], claims: Sequence[Claim]) -
     from theorems.cli import DEFAULT_JSON
 
     t0 = time.perf_counter()
-    seeds, by_seed, interrupted = execute(claims, args)
+    try:
+        seeds, by_seed, interrupted = execute(claims, args)
+    except _Usage as exc:
+        return _usage(exc)
     title = f"theorems verify ({len(claims)} claims)"
     return _finish(seeds, by_seed, interrupted, args, argv, t0, title, DEFAULT_JSON)
 
 
 def falsify(args: argparse.Namespace, argv: list[str], path: str, claims: Sequence[Claim]) -> int:
     t0 = time.perf_counter()
-    seeds, by_seed, interrupted = execute(claims, args, files=[path])
+    try:
+        seeds, by_seed, interrupted = execute(claims, args, files=[path])
+    except _Usage as exc:
+        return _usage(exc)
     for s, results in by_seed.items():  # as in cli.cmd_falsify: the replay is this falsify command
         for r in results:
             for v in [r.verdict, *r.false_variants]:

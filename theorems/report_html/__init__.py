@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -82,11 +83,11 @@ def build_site(report_paths: list[str], outdir: str) -> list[Path]:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from theorems.cli import UsageError
-
+    """``theorems report``: exit 0, or 2 (a usage error) for a missing/bad report or missing Jinja2."""
     try:
         pages = build_site(list(args.reports), args.html)
     except (JinjaMissing, FileNotFoundError, ValueError) as exc:
-        raise UsageError(str(exc)) from None
+        print(f"theorems: error: {exc}", file=sys.stderr)
+        return 2
     print(f"wrote {len(pages)} pages to {args.html} (open {Path(args.html) / 'index.html'})")
     return 0
