@@ -252,6 +252,49 @@ def test_a_killed_worker_has_its_task_rerun_and_the_report_is_complete(cluster, 
     assert all(c["passed"] for c in report["claims"])
 
 
+def test_ctrl_c_cancels_the_pending_tasks_and_writes_the_partial_report(cluster, tmp_path):
+    out = tmp_path / "partial.json"
+    run = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "theorems.cli",
+            "verify",
+            *SUBSET,
+            "--profile",
+            "dev",
+            "--seeds",
+            "3",
+            "--scheduler",
+            cluster["address"],
+            "--json",
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(),
+    )
+    try:
+        for line in run.stderr:  # progress: one line per finished task
+            if line.startswith("[3/"):
+                break
+        run.send_signal(signal.SIGINT)
+        stdout, stderr = run.communicate(timeout=120)
+    finally:
+        if run.poll() is None:
+            run.kill()
+    assert run.returncode == 130, stdout + stderr
+    report = _report(out)
+    assert report["interrupted"]
+    assert report["stability"]["summary"]["runs_complete"] < 3 and not report["stability"]["summary"]["ok"]
+    with distributed.Client(cluster["address"], timeout="20s", set_as_default=False) as c:
+        deadline = time.monotonic() + 30
+        while any(c.processing().values()):  # the cluster's pending tasks were cancelled
+            assert time.monotonic() < deadline, c.processing()
+            time.sleep(0.2)
+
+
 POISON = """
 import os
 from hypothesis import strategies as st

@@ -141,7 +141,9 @@ def stability(by_seed: Mapping[int, Sequence[ClaimResult]]) -> dict[str, Any]:
         flagged += [vid for vid, x in variants.items() if not x["stable"]]
         entry["flaky"] = not entry["stable"] or any(not x["stable"] for x in variants.values())
         claims[cid] = entry
-    runs_ok = sum(all(r.passed for r in by_seed[s]) for s in seeds)
+    # a seed counts only if every claim finished on it (an interrupted sweep is not "ok")
+    complete = [s for s in seeds if len(by_seed[s]) == len(order)]
+    runs_ok = sum(all(r.passed for r in by_seed[s]) for s in complete)
     return {
         "seeds": seeds,
         "flagged": flagged,
@@ -149,6 +151,7 @@ def stability(by_seed: Mapping[int, Sequence[ClaimResult]]) -> dict[str, Any]:
             "seeds": len(seeds),
             "claims": len(claims),
             "flaky_claims": sum(e["flaky"] for e in claims.values()),
+            "runs_complete": len(complete),
             "runs_ok": runs_ok,
             "ok": runs_ok == len(seeds),
         },
