@@ -138,7 +138,7 @@ def _finish(
         write_json(json_path, report)
     if args.junit:  # one JUnit file of the first seed, as a single run would write
         write_junit(args.junit, first, total)
-    print_sweep(first, stab, f"{title}, seeds {_seed_range(seeds)}")
+    print_sweep(first, stab, f"{title}, seeds {_seed_range(seeds)}", seeds[0])
     ss = stab["summary"]
     print(
         f"\n{ss['runs_ok']}/{ss['seeds']} seeds with every claim as expected; "
@@ -177,7 +177,7 @@ def _seed_range(seeds: list[int]) -> str:
     return ",".join(map(str, seeds))
 
 
-def print_sweep(results: list[ClaimResult], stab: dict, title: str) -> None:
+def print_sweep(results: list[ClaimResult], stab: dict, title: str, first_seed: int) -> None:
     """The verdict table of the first seed with a stability column."""
     from theorems import cli
 
@@ -194,5 +194,12 @@ def print_sweep(results: list[ClaimResult], stab: dict, title: str) -> None:
                 cli._evidence_cell(r),
             ]
         )
-    headers = ["claim", "status", "verdict", "false variants", "stability over seeds", "evidence"]
+    headers = [
+        "claim",
+        "status",
+        f"verdict (seed {first_seed})",
+        "false variants",
+        "stability over seeds",
+        "evidence",
+    ]
     cli._print_table(title, headers, rows)
