@@ -163,27 +163,46 @@ def test_bad_seeds_is_a_usage_error(capsys):
 
 
 def test_generation_does_not_depend_on_imported_modules(tmp_path):
-    """A module of literals imported before a run must not change the instances drawn."""
+    """A local module of literals imported before a run must not change the instances drawn.
+
+    Without the pin (theorems/core/determinism.py) hypothesis mixes the literals of imported local
+    modules into its draws, and this false variant's search takes another path (13 instead of 170
+    instances, another counterexample): the unpinned runs show that the check can fail. The same
+    happened between ``theorems verify`` (which imports ``theorems.cli``) and a Dask worker.
+    """
     mod = tmp_path / "many_literals.py"
-    mod.write_text("VALUES = [" + ", ".join(str(i * 7919 % 1000) for i in range(300)) + "]\n")
+    mod.write_text(
+        "VALUES = [" + ", ".join(map(str, range(1000))) + "]\n"
+        "FLOATS = [" + ", ".join(repr(i / 100) for i in range(-300, 300, 7)) + "]\n"
+    )
     code = textwrap.dedent(
         f"""
         import sys, json
-        if sys.argv[1] == "with":
-            sys.path.insert(0, {str(tmp_path)!r}); import many_literals
         import theorems
-        from theorems.core.runner import run_claim
-        r = run_claim(theorems.registry()["relu1.support_vector_span"], profile="dev", seed=1)
-        print(json.dumps(r.verdict.evidence.get("worst"), default=str))
+        from theorems.core import determinism
+        if sys.argv[2] == "unpinned":
+            determinism.unpin_local_constants()
+        if sys.argv[1] == "with":
+            sys.path.insert(0, {str(tmp_path)!r})
+            import many_literals  # noqa: F401
+        from theorems.core.executors import Task, run_task
+        t = Task("relu1.nonpos_corr_invariant_set:no_reactivation_generic", 0, "dev")
+        print(json.dumps(run_task(t).verdict.evidence, default=str))
         """
     )
-    outs = [
-        subprocess.run(
-            [sys.executable, "-c", code, arg], capture_output=True, text=True, timeout=300, check=True
+
+    def run(imports: str, pin: str) -> str:
+        return subprocess.run(
+            [sys.executable, "-c", code, imports, pin],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=True,
         ).stdout
-        for arg in ("without", "with")
-    ]
-    assert outs[0] == outs[1] and outs[0].strip() != "null"
+
+    assert run("without", "unpinned") != run("with", "unpinned")
+    pinned = [run("without", "pinned"), run("with", "pinned")]
+    assert pinned[0] == pinned[1] and "counterexample" in pinned[0]
 
 
 def test_report_html_module_is_not_a_paper():

@@ -13,6 +13,7 @@ runs need to give the same report as a local one.
 from __future__ import annotations
 
 _pinned = False
+_original = None
 
 
 def pin_local_constants() -> bool:
@@ -21,7 +22,7 @@ def pin_local_constants() -> bool:
     Returns whether the pin is in effect (False on a hypothesis without the feature, where generation
     does not depend on imports in the first place).
     """
-    global _pinned
+    global _pinned, _original
     if _pinned:
         return True
     try:
@@ -35,6 +36,17 @@ def pin_local_constants() -> bool:
     def _no_local_constants():
         return empty
 
+    _original = providers._get_local_constants
     providers._get_local_constants = _no_local_constants
     _pinned = True
     return True
+
+
+def unpin_local_constants() -> None:
+    """Undo :func:`pin_local_constants` (for tests that show what the pin prevents)."""
+    global _pinned
+    if _pinned and _original is not None:
+        from hypothesis.internal.conjecture import providers
+
+        providers._get_local_constants = _original
+        _pinned = False
