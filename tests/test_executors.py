@@ -138,6 +138,14 @@ def test_diagnosis_separates_claim_bugs_from_statistics():
     assert "raised" in diagnose("holds", err)
 
 
+def test_an_interrupted_sweep_is_not_ok():
+    r = ClaimResult("a.b", "A 2020", "theorem", "equality", _verdict(Outcome.HOLDS), [])
+    nothing = stability({0: [], 1: []}, n_claims=1)
+    assert nothing["summary"]["runs_complete"] == 0 and not nothing["summary"]["ok"]
+    half = stability({0: [r], 1: []}, n_claims=1)
+    assert half["summary"]["runs_complete"] == 1 and not half["summary"]["ok"]
+
+
 def test_stability_of_identical_seeds_is_stable():
     r = ClaimResult("a.b", "A 2020", "theorem", "equality", _verdict(Outcome.HOLDS), [])
     st = stability({0: [r], 1: [r]})

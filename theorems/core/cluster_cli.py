@@ -78,7 +78,7 @@ def verify(args: argparse.Namespace, argv: list[str], claims: Sequence[Claim]) -
     except _Usage as exc:
         return _usage(exc)
     title = f"theorems verify ({len(claims)} claims)"
-    return _finish(seeds, by_seed, interrupted, args, argv, t0, title, DEFAULT_JSON)
+    return _finish(seeds, by_seed, interrupted, args, argv, t0, title, DEFAULT_JSON, len(claims))
 
 
 def falsify(args: argparse.Namespace, argv: list[str], path: str, claims: Sequence[Claim]) -> int:
@@ -96,7 +96,7 @@ def falsify(args: argparse.Namespace, argv: list[str], path: str, claims: Sequen
                     if "call" in rp:
                         rp["call"] = f"theorems.core.discovery.load_file({path!r}); " + rp["call"]
     title = f"theorems falsify {path}"
-    return _finish(seeds, by_seed, interrupted, args, argv, t0, title, None, falsify=True)
+    return _finish(seeds, by_seed, interrupted, args, argv, t0, title, None, len(claims), falsify=True)
 
 
 def _finish(
@@ -108,6 +108,7 @@ def _finish(
     t0: float,
     title: str,
     default_json: str | None,
+    n_claims: int,
     falsify: bool = False,
 ) -> int:
     from theorems import cli
@@ -122,7 +123,7 @@ def _finish(
     total = time.perf_counter() - t0
     load_errors = cli._report_load_errors()
     first = by_seed[seeds[0]]
-    stab = stability(by_seed)
+    stab = stability(by_seed, n_claims)
     report = build_report(
         first,
         seed=seeds[0],

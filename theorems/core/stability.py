@@ -113,8 +113,12 @@ def _target_entry(expected: str | None, by_seed: Mapping[int, Verdict]) -> dict[
     return entry
 
 
-def stability(by_seed: Mapping[int, Sequence[ClaimResult]]) -> dict[str, Any]:
-    """The report's ``stability`` section for results of the same claims over several seeds."""
+def stability(by_seed: Mapping[int, Sequence[ClaimResult]], n_claims: int | None = None) -> dict[str, Any]:
+    """The report's ``stability`` section for results of the same claims over several seeds.
+
+    ``n_claims`` is the number of claims selected (a seed is complete when all of them finished on
+    it); by default, the number of claims that finished on some seed.
+    """
     seeds = list(by_seed)
     claims: dict[str, dict[str, Any]] = {}
     order: list[str] = []
@@ -142,7 +146,8 @@ def stability(by_seed: Mapping[int, Sequence[ClaimResult]]) -> dict[str, Any]:
         entry["flaky"] = not entry["stable"] or any(not x["stable"] for x in variants.values())
         claims[cid] = entry
     # a seed counts only if every claim finished on it (an interrupted sweep is not "ok")
-    complete = [s for s in seeds if len(by_seed[s]) == len(order)]
+    expected = len(order) if n_claims is None else n_claims
+    complete = [s for s in seeds if len(by_seed[s]) == expected]
     runs_ok = sum(all(r.passed for r in by_seed[s]) for s in complete)
     return {
         "seeds": seeds,
