@@ -41,6 +41,20 @@ def square_nonneg(inst, ctx):
 def _(inst, ctx):
     return Check.lower(inst["x"] ** 3, 0.0)
 
+@square_nonneg.add_figures
+def _figures(ctx, directory):
+    import os, struct, zlib
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    rows = b"".join(b"\\x00" + bytes([200, 30, 30]) * 8 for _ in range(8))  # an 8x8 red square
+    png = (b"\\x89PNG\\r\\n\\x1a\\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 8, 8, 8, 2, 0, 0, 0))
+           + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+    os.makedirs(directory, exist_ok=True)
+    path = os.path.join(directory, "square.png")
+    with open(path, "wb") as fh:
+        fh.write(png)
+    return [path]
+
 @claim(id="htmla.wrong", paper=P, status="conjecture", kind="upper_bound",
        statement="x <= 3 for every x", strategy=st.fixed_dictionaries({"x": st.floats(-10, 10)}))
 def wrong(inst, ctx):
@@ -70,7 +84,9 @@ def site(tmp_path_factory):
     f.write_text(textwrap.dedent(TOY))
     try:
         sweep, single = tmp / "sweep.json", tmp / "single.json"
-        assert main(["falsify", str(f), "--seeds", "3", "--quiet", "--json", str(sweep)]) == 1
+        figs = str(tmp / "figures")
+        argv = ["falsify", str(f), "--seeds", "3", "--quiet", "--json", str(sweep), "--figures", figs]
+        assert main(argv) == 1
         assert main(["falsify", str(f), "--seed", "5", "--quiet", "--json", str(single)]) == 1
     finally:
         for cid in set(REGISTRY.ids()) - before:
@@ -112,6 +128,7 @@ def test_site_has_an_index_and_a_page_per_claim(site):
     assert "Counterexample" in wrong and "theorems falsify" in wrong  # with its replay command
     assert "theorems.replay(&#39;htmla.wrong&#39;" in wrong
     assert "ZeroDivisionError" in (out / "claims" / "htmlb.raises.html").read_text()
+    assert '<img src="../figures/0-square.png"' in page and (out / "figures" / "0-square.png").is_file()
     parity = (out / "claims" / "htmlb.seed_parity.html").read_text()
     assert "Stability over seeds 0-2" in parity and "diagnosis" in parity
 
@@ -238,6 +255,16 @@ def test_table_sorts_and_filters(site, browser):
     box = browser.find_element(By.ID, "f-text")
     box.send_keys("wrong")
     assert set(_visible_ids(browser)) == {"htmla.wrong"}
+    assert _errors(browser) == []
+
+
+@pytest.mark.browser
+def test_figures_are_shown(site, browser):
+    from selenium.webdriver.common.by import By
+
+    browser.get((site["dir"] / "claims" / "htmla.square_nonneg.html").as_uri())
+    img = browser.find_element(By.CSS_SELECTOR, ".figures img")
+    assert browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", img) == 8
     assert _errors(browser) == []
 
 
