@@ -39,6 +39,7 @@ from theorems.core.verdicts import ClaimResult, Outcome, Verdict
 
 __version__ = "0.1.0"
 
+
 __all__ = [
     "PROFILES",
     "Check",

@@ -1,4 +1,4 @@
-"""The ``theorems`` command line: list, show, verify, falsify, docs.
+"""The ``theorems`` command line: list, show, verify, falsify, docs, report.
 
 Exit codes: 0 when every claim holds and every false variant is falsified (``falsify``: no
 counterexample found), 1 otherwise, 2 for usage errors (unknown ids, bad options), 130 when
@@ -86,6 +86,20 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--junit", metavar="PATH", default=None, help="JUnit XML report path")
         sp.add_argument("--figures", metavar="DIR", default=None, help="write figures to DIR")
         sp.add_argument("--quiet", action="store_true", help="no progress display")
+        sp.add_argument(
+            "--scheduler",
+            metavar="ADDRESS",
+            default=os.environ.get("THEOREMS_SCHEDULER") or None,
+            help="run on the Dask scheduler at ADDRESS, e.g. tcp://host:8786 "
+            "(env THEOREMS_SCHEDULER; needs the 'cluster' extra; see docs/cluster.md)",
+        )
+        sp.add_argument(
+            "--seeds",
+            metavar="SPEC",
+            default=None,
+            help="seed sweep: a range 0-99, a count N (from --seed) or a list 1,5,9; "
+            "reports each claim's verdict stability",
+        )
 
     v = sub.add_parser("verify", help="run claims and their false variants")
     v.add_argument("ids", nargs="*", metavar="ID", help="claim ids, prefixes or globs (default: all)")
@@ -97,6 +111,10 @@ def _parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("docs", help="write one Markdown page per claim into a directory")
     d.add_argument("outdir", nargs="?", default="docs/claims")
+
+    r = sub.add_parser("report", help="turn JSON reports into a browsable static site")
+    r.add_argument("reports", nargs="+", metavar="REPORT.json")
+    r.add_argument("--html", metavar="DIR", required=True, help="directory to write the site to")
     return p
 
 
@@ -625,6 +643,10 @@ def cmd_verify(args: argparse.Namespace, argv: list[str]) -> int:
     t0 = time.perf_counter()
     check_run_outputs(args, DEFAULT_JSON)
     claims = theorems.registry().select(args.ids)
+    if args.scheduler or args.seeds:  # a Dask cluster and/or a seed sweep
+        from theorems.core import cluster_cli
+
+        return cluster_cli.verify(args, argv, claims)
     results, interrupted = run_many(
         claims,
         profile=args.profile,
@@ -675,6 +697,10 @@ def cmd_falsify(args: argparse.Namespace, argv: list[str]) -> int:
         return 1
     if not loaded.claims:
         raise UsageError(f"{args.file} defines no claim or conjecture (use @theorems.claim)")
+    if args.scheduler or args.seeds:  # a Dask cluster and/or a seed sweep
+        from theorems.core import cluster_cli
+
+        return cluster_cli.falsify(args, argv, args.file, loaded.claims)
     results, interrupted = run_many(
         loaded.claims,
         profile=args.profile,
@@ -719,7 +745,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
         if args.command is None:
-            raise UsageError("a command is required: list, show, verify, falsify or docs")
+            raise UsageError("a command is required: list, show, verify, falsify, docs or report")
         if getattr(args, "profile", None) is not None and args.profile not in PROFILES:
             # argparse does not check a default against `choices`: the default comes from the
             # environment, so say where the bad value came from
@@ -736,6 +762,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_falsify(args, argv)
         if args.command == "docs":
             return cmd_docs(args)
+        if args.command == "report":
+            from theorems.report_html import cmd_report
+
+            return cmd_report(args)
         raise UsageError(f"unknown command {args.command!r}")
     except UsageError as exc:
         print(f"theorems: error: {exc}", file=sys.stderr)

@@ -7,6 +7,7 @@ import time
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from theorems.core.catalog import with_descriptions
 from theorems.core.io import atomic_write_json, atomic_write_text
 from theorems.core.verdicts import ClaimResult, Outcome
 
@@ -68,7 +69,7 @@ def build_report(
         "interrupted": interrupted,
         "summary": summary(results) | ({"ok": False} if interrupted else {}),
         "load_errors": load_errors or [],
-        "claims": [r.to_dict() for r in results],
+        "claims": [with_descriptions(r.to_dict()) for r in results],
     }
 
 

@@ -41,6 +41,7 @@ from hypothesis.errors import Unsatisfiable, UnsatisfiedAssumption
 
 from theorems.core.checks import Check
 from theorems.core.claims import DEFAULT_DEADLINE, FAMILY_LEVEL, Claim, Context, FalseVariant
+from theorems.core.determinism import local_constants_pinned
 from theorems.core.verdicts import ClaimResult, Outcome, Verdict
 
 # Shrinking is bounded by work: new predicate evaluations after the first failure.
@@ -363,7 +364,10 @@ def run_predicate(
         return Verdict(target_id, outcome, reason, ev, time.perf_counter() - t0)
 
     try:
-        prop()
+        # instances depend on (strategy, seed) only, not on which local modules are imported:
+        # local, pooled and Dask runs must give the same report (theorems/core/determinism.py)
+        with local_constants_pinned():
+            prop()
     except _Violation as v:
         ev: dict[str, Any] = {
             "counterexample": {"instance": jsonable(v.instance), "check": v.check.to_dict()},
