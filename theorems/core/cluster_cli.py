@@ -63,6 +63,8 @@ def execute(
         figures=args.figures,
         files=files,
         quiet=args.quiet,
+        max_examples=args.max_examples,
+        budget_seconds=args.budget,
     )
     if not args.quiet:
         print(f"ran on {ex.where}", file=sys.stderr)

@@ -59,6 +59,8 @@ class Task:
     profile: str
     figures_dir: str | None = None
     files: tuple[str, ...] = ()
+    max_examples: int | None = None  # --max-examples
+    budget_seconds: float | None = None  # --budget
 
     @property
     def claim_id(self) -> str:
@@ -99,7 +101,7 @@ def _ensure_loaded(files: Sequence[str]) -> None:
 def run_task(task: Task) -> TaskOutcome:
     """Run one task in this process. Never raises for a claim's own failures."""
     from theorems.core.claims import REGISTRY, Context
-    from theorems.core.runner import run_false_variant, run_predicate
+    from theorems.core.runner import run_claim_predicate, run_false_variant
 
     try:
         _ensure_loaded(task.files)
@@ -123,20 +125,15 @@ def run_task(task: Task) -> TaskOutcome:
         return TaskOutcome(task, figures=figures)
     # The same calls, arguments and error wrapping as theorems.core.runner.run_claim.
     try:
+        limits = {"max_examples": task.max_examples, "budget_seconds": task.budget_seconds}
         if ":" in task.target:
             variant = next(v for v in c.false_variants if v.id == task.target)
-            verdict = run_false_variant(variant, task.profile, task.seed, task.figures_dir)
+            verdict = run_false_variant(variant, task.profile, task.seed, task.figures_dir, **limits)
         else:
-            verdict = run_predicate(
-                c.id,
-                c.predicate,
-                c.get_strategy(),
-                max_examples=c.max_examples(task.profile),
-                profile=task.profile,
-                seed=task.seed,
-                figures_dir=task.figures_dir,
-            )
-    except Exception as exc:
+            verdict = run_claim_predicate(c, task.profile, task.seed, task.figures_dir, **limits)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:
         verdict = Verdict(
             task.target,
             Outcome.ERROR,
@@ -152,6 +149,8 @@ def make_tasks(
     profile: str,
     figures_dir: str | None = None,
     files: Sequence[str] = (),
+    max_examples: int | None = None,
+    budget_seconds: float | None = None,
 ) -> list[Task]:
     """Every (claim or false variant, seed), seed-major so that the first seed finishes first."""
     files_t = tuple(os.path.abspath(f) for f in files)
@@ -161,7 +160,7 @@ def make_tasks(
             targets = [c.id, *(v.id for v in c.false_variants)]
             if figures_dir and c.figures is not None:
                 targets.append(f"{c.id}#figures")
-            out += [Task(t, s, profile, figures_dir, files_t) for t in targets]
+            out += [Task(t, s, profile, figures_dir, files_t, max_examples, budget_seconds) for t in targets]
     return out
 
 
@@ -359,9 +358,11 @@ def run_claims(
     figures: str | None = None,
     files: Sequence[str] = (),
     quiet: bool = False,
+    max_examples: int | None = None,
+    budget_seconds: float | None = None,
 ) -> tuple[dict[int, list[ClaimResult]], bool]:
     """Run every (claim or variant, seed) on the executor; results per seed, and whether interrupted."""
-    tasks = make_tasks(claims, seeds, profile, figures, files)
+    tasks = make_tasks(claims, seeds, profile, figures, files, max_examples, budget_seconds)
     progress = Progress(len(tasks), quiet, executor.where)
     try:
         outcomes, interrupted = executor.run(tasks, progress.done)
