@@ -72,8 +72,9 @@ def _lcg128(typingctx, hi, lo, inc_hi, inc_lo):
         def join(h, l):
             return builder.or_(builder.shl(builder.zext(h, i128), sh), builder.zext(l, i128))
 
-        s = builder.add(builder.mul(join(args[0], args[1]), ir.Constant(i128, _PCG_MULT)),
-                        join(args[2], args[3]))
+        s = builder.add(
+            builder.mul(join(args[0], args[1]), ir.Constant(i128, _PCG_MULT)), join(args[2], args[3])
+        )
         new_hi = builder.trunc(builder.lshr(s, sh), i64)
         new_lo = builder.trunc(s, i64)
         return context.make_tuple(builder, signature.return_type, (new_hi, new_lo))
