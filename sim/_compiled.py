@@ -17,6 +17,7 @@ Backends (the ``backend`` argument of :func:`sim.run_sgf`):
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 from types import ModuleType
 from typing import Any
@@ -47,10 +48,9 @@ def kernels() -> ModuleType:
     global _kernels
     if _kernels is None:
         try:
-            from sim import _numba_kernels
+            _kernels = importlib.import_module("sim._numba_kernels")
         except ImportError as exc:  # numba (or llvmlite) missing or broken
             raise ImportError(INSTALL_HINT) from exc
-        _kernels = _numba_kernels
     return _kernels
 
 
