@@ -11,8 +11,8 @@ Backends (the ``backend`` argument of :func:`sim.run_sgf`):
 * ``"numpy"`` -- numpy only;
 * ``"numba"`` -- the compiled kernels; ``ImportError`` naming the extra if numba is absent;
 * ``"auto"`` (default) -- ``"numba"`` when numba is installed and either it is already loaded in
-  this process or the run is long enough to repay loading it (:data:`AUTO_MIN_WORK` replica-steps
-  times (n + d)); otherwise ``"numpy"``.
+  this process or the run is long enough to repay loading it (the estimated saving, see
+  :func:`sgf_saving`, exceeds :data:`AUTO_MIN_SAVING` seconds); otherwise ``"numpy"``.
 """
 
 from __future__ import annotations
@@ -25,9 +25,12 @@ from typing import Any
 import numpy as np
 
 BACKENDS = ("auto", "numpy", "numba")
-# Work (replica-steps x (n + d)) above which "auto" loads numba: the compiled path saves ~2-4 ns per
-# unit of work at large R, so 3e8 units (~1-1.5 s saved) repays the ~0.5-1 s import.
-AUTO_MIN_WORK = 3e8
+# "auto" loads numba when the run should save more than this (seconds): about twice numba's load
+# time on a quiet machine, so that a run that loads it is never much slower.
+AUTO_MIN_SAVING = 1.5
+# Measured savings of the compiled path over the numpy path on the benchmark's machine type (quiet,
+# one thread): ~15 us of loop overhead per step and ~5 ns per replica and unit of n + d.
+_SAVED_PER_STEP, _SAVED_PER_UNIT = 15e-6, 5e-9
 INSTALL_HINT = 'the compiled path needs numba: pip install -e ".[fast]" (or pip install numba)'
 
 _kernels: ModuleType | None = None
@@ -54,12 +57,18 @@ def kernels() -> ModuleType:
     return _kernels
 
 
-def choose(backend: str, work: float) -> str:
-    """Resolve ``backend`` ("auto", "numpy" or "numba") for a run of the given work."""
+def sgf_saving(n_replicas: int, n_steps: int, n: int, d: int) -> float:
+    """Estimated seconds the compiled path saves on a run_sgf of this size (for "auto")."""
+    return n_steps * (_SAVED_PER_STEP + _SAVED_PER_UNIT * n_replicas * (n + d))
+
+
+def choose(backend: str, saving: float) -> str:
+    """Resolve ``backend`` ("auto", "numpy" or "numba") for a run whose compiled path would save
+    about ``saving`` seconds."""
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
     if backend == "auto":
-        if loaded() or (work >= AUTO_MIN_WORK and available()):
+        if loaded() or (saving >= AUTO_MIN_SAVING and available()):
             return "numba"
         return "numpy"
     if backend == "numba":

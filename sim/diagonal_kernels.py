@@ -476,7 +476,7 @@ def _sgf_em_fused(X: np.ndarray, y: np.ndarray, la: np.ndarray, amp_c: float, h:
     """
     n, d = X.shape
     m = n
-    use = _compiled.choose(backend, float(R) * n_steps * (n + d))
+    use = _compiled.choose(backend, _compiled.sgf_saving(R, n_steps, n, d))
     K = _compiled.kernels() if use == "numba" else None
     if increments is not None:
         inc_iter = _increment_source(increments, n_steps, R, m)
