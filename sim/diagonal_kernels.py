@@ -41,6 +41,12 @@ generic engine on shared draws is checked in ``tests/test_diagonal_networks.py``
 
 :func:`run_gd` is checked against ``sim.dynamics.gd`` in ``tests/test_sim_diagonal_kernels.py``.
 
+:func:`run_sgf`'s Euler-Maruyama step with the shared noise is fused (drift and noise in one matrix
+product, two products per step) and runs on numpy or on the optional compiled backend
+(:mod:`sim._compiled`, numba: the ``fast`` extra), which gives the same numbers bit for bit
+(``tests/test_sim_compiled.py``: both backends against each other and against an unfused reference
+to 1e-12 relative, the compiled normals against numpy's).
+
 Numerics only: no ``theorems``, hypothesis or sympy. The paper's closed forms (potential, implicit
 problem solver, effective initialisation) stay in ``theorems.diagonal_networks``, which re-exports
 these kernels under their old names.
