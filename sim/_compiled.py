@@ -68,7 +68,13 @@ def choose(backend: str, saving: float) -> str:
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
     if backend == "auto":
-        if loaded() or (saving >= AUTO_MIN_SAVING and available()):
+        if loaded():
+            return "numba"
+        if saving >= AUTO_MIN_SAVING and available():
+            try:
+                kernels()
+            except ImportError:  # numba present but unusable (e.g. built for another numpy)
+                return "numpy"
             return "numba"
         return "numpy"
     if backend == "numba":
