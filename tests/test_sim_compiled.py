@@ -229,3 +229,17 @@ def test_auto_backend_loads_numba_only_when_it_repays(monkeypatch):
     assert _compiled.sgf_saving(8, 2000, 10, 30) < _compiled.AUTO_MIN_SAVING
     monkeypatch.setattr(_compiled, "available", lambda: False)
     assert _compiled.choose("auto", 10.0) == "numpy"
+
+
+@needs_numba
+def test_brownian_path_compiled_draws_equal_numpy():
+    for R, m, N, stride in [(3, 4, 50, 1), (17, 5, 33, 3), (2, 1, 2_000_000 // 3, 1)]:
+        a = BrownianPath(6, R, m, 0.01, backend="numpy")
+        b = BrownianPath(6, R, m, 0.01, backend="numba")
+        assert np.array_equal(
+            np.stack(list(a.increments(N, stride))), np.stack(list(b.increments(N, stride)))
+        )
+        if N * stride * R * m < 5_000_000:
+            assert np.array_equal(a.fine(N), b.fine(N))
+    with pytest.raises(ValueError, match="backend"):
+        BrownianPath(6, 2, 2, 0.01, backend="gpu")
