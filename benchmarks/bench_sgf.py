@@ -16,7 +16,9 @@ Engines, each at the same step, all in one process (the engines interleaved, med
   compiled backend (numba: fused passes, numpy's normals drawn in place by a bit-exact port of its
   sampler) and on the numpy backend (same numbers bit for bit);
 * sim ``sde_solve(problem.sgf_term(gamma))`` with only the final state recorded (the engine's fused
-  EM step, numpy increments), and the engine's generic (unfused) Euler-Maruyama path;
+  EM step on numpy arrays; its increments come from ``BrownianPath``, which uses the compiled sampler
+  once numba is loaded, as it is in this process), and the engine's generic (unfused)
+  Euler-Maruyama path;
 * sdeint: ``sdeint.itoEuler`` (one path per call: a loop over paths; reported per path-step);
 * torchsde: ``torchsde.sdeint`` on CPU, float64, batched over R, method "euler", noise_type
   "general" with ``g`` returning the (R, 2d, n) matrix (the documented usage), and a second
