@@ -98,13 +98,19 @@ def worker(threads: int, quick: bool) -> dict:
     scale = 0.3 if quick else 1.0
     out: dict = {"threads": threads, "load_before": os.getloadavg()[0], "rows": {}}
     advice = {k: os.environ.get(k) for k in MALLOC_ADVICE}
-    out["malloc"] = ("glibc defaults" if not any(advice.values()) else
-                     "steady memory mode (" + ", ".join(f"{k}={v}" for k, v in advice.items()) + ")")
+    out["malloc"] = (
+        "glibc defaults"
+        if not any(advice.values())
+        else "steady memory mode (" + ", ".join(f"{k}={v}" for k, v in advice.items()) + ")"
+    )
 
     class Generic(SDETerm):  # the same SDE without the fused step: sim's generic EM path
         dim, noise_dim = term.dim, term.noise_dim
-        drift, diffusion, loss = (staticmethod(term.drift), staticmethod(term.diffusion),
-                                  staticmethod(term.loss))
+        drift, diffusion, loss = (
+            staticmethod(term.drift),
+            staticmethod(term.diffusion),
+            staticmethod(term.loss),
+        )
 
     steps = {1: int(1500 * scale), 64: int(400 * scale), 1024: max(30, int(200 * scale))}
 
@@ -132,8 +138,10 @@ def worker(threads: int, quick: bool) -> dict:
             def run():
                 tspan = np.linspace(0.0, N * H, N + 1)
                 for p in range(paths):  # sdeint integrates one path per call
-                    sdeint.itoEuler(f_np, G_np, prob.init(ALPHA)[0], tspan,
-                                    generator=np.random.default_rng(p))
+                    sdeint.itoEuler(
+                        f_np, G_np, prob.init(ALPHA)[0], tspan, generator=np.random.default_rng(p)
+                    )
+
             return run
 
         peers["sdeint"] = sdeint_run
@@ -183,10 +191,10 @@ def worker(threads: int, quick: bool) -> dict:
             ts = torch.tensor([0.0, t_end], dtype=torch.float64)
 
             def run():
-                bm = torchsde.BrownianInterval(0.0, t_end, size=(R, n), dtype=torch.float64,
-                                               entropy=R)
+                bm = torchsde.BrownianInterval(0.0, t_end, size=(R, n), dtype=torch.float64, entropy=R)
                 with torch.no_grad():
                     torchsde.sdeint(cls(), y0, ts, bm=bm, method="euler", dt=H)
+
             return run
 
         peers["torchsde"] = lambda R, N: torch_run(TorchSGF, R, N)
@@ -280,16 +288,20 @@ def worker(threads: int, quick: bool) -> dict:
 
     # ---- machine dgemm throughput (float64), comparable and large shapes
     gf = {}
-    for name, (m, k, nn) in {"1024x100 @ 100x40 (step shape)": (1024, 100, 40),
-                              "1024x40 @ 40x100 (step shape)": (1024, 40, 100),
-                              "256^3": (256, 256, 256), "1024^3": (1024, 1024, 1024),
-                              "2048^3 (large)": (2048, 2048, 2048)}.items():
+    for name, (m, k, nn) in {
+        "1024x100 @ 100x40 (step shape)": (1024, 100, 40),
+        "1024x40 @ 40x100 (step shape)": (1024, 40, 100),
+        "256^3": (256, 256, 256),
+        "1024^3": (1024, 1024, 1024),
+        "2048^3 (large)": (2048, 2048, 2048),
+    }.items():
         A, B = rng.standard_normal((m, k)), rng.standard_normal((k, nn))
         loops = max(1, int(2e8 / (2 * m * k * nn)))
 
         def mm(A=A, B=B, loops=loops):
             for _ in range(loops):
                 A @ B
+
         gf[name] = 2 * m * k * nn * loops / _median_time(mm, 3 if m == 2048 else reps) / 1e9
     out["dgemm_gflops"] = gf
     out["load_after"] = os.getloadavg()[0]
@@ -308,29 +320,40 @@ def report(results: list[dict]) -> str:
         T = res["threads"]
         rows = res["rows"]
         comp = res["components"]
-        lines.append(f"\n### OPENBLAS_NUM_THREADS={T} (torch threads {T}); "
-                     f"1-min load average {res['load_before']:.1f} -> {res['load_after']:.1f} "
-                     f"on {os.cpu_count()} cores; allocator: {res['malloc']}\n")
+        lines.append(
+            f"\n### OPENBLAS_NUM_THREADS={T} (torch threads {T}); "
+            f"1-min load average {res['load_before']:.1f} -> {res['load_after']:.1f} "
+            f"on {os.cpu_count()} cores; allocator: {res['malloc']}\n"
+        )
         if "numba_load_s" in res:
-            lines.append(f"numba import + cached kernels: {res['numba_load_s']:.2f} s once per "
-                         "process (paid only by runs on the compiled backend).\n")
-        lines.append("Path-steps per second (medians; sim and sdeint: whole calls, setup "
-                     "included; torchsde: marginal cost per step, from runs of N and 2N steps). "
-                     "Ceiling: R / (time of the step's two matrix products alone). Ratios: "
-                     "run_sgf compiled (numpy backend in brackets) over the peer.\n")
-        lines.append("| R | run_sgf, compiled | run_sgf, numpy | ceiling (2 products) | "
-                     "sde_solve (fused EM) | sde_solve, generic EM | sdeint | torchsde (g matrix) "
-                     "| torchsde (g_prod) | torchsde whole call (g / g_prod) | vs sdeint | "
-                     "vs torchsde | vs torchsde g_prod |")
+            lines.append(
+                f"numba import + cached kernels: {res['numba_load_s']:.2f} s once per "
+                "process (paid only by runs on the compiled backend).\n"
+            )
+        lines.append(
+            "Path-steps per second (medians; sim and sdeint: whole calls, setup "
+            "included; torchsde: marginal cost per step, from runs of N and 2N steps). "
+            "Ceiling: R / (time of the step's two matrix products alone). Ratios: "
+            "run_sgf compiled (numpy backend in brackets) over the peer.\n"
+        )
+        lines.append(
+            "| R | run_sgf, compiled | run_sgf, numpy | ceiling (2 products) | "
+            "sde_solve (fused EM) | sde_solve, generic EM | sdeint | torchsde (g matrix) "
+            "| torchsde (g_prod) | torchsde whole call (g / g_prod) | vs sdeint | "
+            "vs torchsde | vs torchsde g_prod |"
+        )
         lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for R in sorted(rows, key=int):
             v = rows[R]
             ceiling = int(R) / comp[R]["gemm_us"] * 1e6
             cells = [_fmt(v.get(k, nan)) for k in ("sim", "sim_numpy")] + [_fmt(ceiling)]
-            cells += [_fmt(v.get(k, nan)) for k in ("sde_solve", "sim_generic", "sdeint",
-                                                     "torchsde", "torchsde_gprod")]
-            cells.append(f"{_fmt(v.get('torchsde_whole_call', nan))} / "
-                         f"{_fmt(v.get('torchsde_gprod_whole_call', nan))}")
+            cells += [
+                _fmt(v.get(k, nan))
+                for k in ("sde_solve", "sim_generic", "sdeint", "torchsde", "torchsde_gprod")
+            ]
+            cells.append(
+                f"{_fmt(v.get('torchsde_whole_call', nan))} / {_fmt(v.get('torchsde_gprod_whole_call', nan))}"
+            )
             for peer in ("sdeint", "torchsde", "torchsde_gprod"):
                 if peer not in v:
                     cells.append("n/a")
@@ -340,16 +363,23 @@ def report(results: list[dict]) -> str:
             lines.append(f"| {R} | " + " | ".join(cells) + " |")
         gf = res["dgemm_gflops"]
         peak = max(gf.values())
-        lines.append("\nMachine dgemm throughput (numpy, float64): " +
-                     "; ".join(f"{k}: {v:.1f} GFLOP/s" for k, v in gf.items()) + "\n")
-        lines.append("One step of run_sgf: the products beta X^T and v X (4 R n d flops; the "
-                     "generic EM path does 5 products, 10 R n d) and R n normals. 'Rest' = "
-                     "whole step - draw - products (elementwise passes, loop overhead). The parts "
-                     "are timed separately, so under load they need not add up.\n")
-        lines.append("| R | draw, numpy (us/step) | draw, compiled (us/step) | 2 products = "
-                     "ceiling (us/step) | products, GFLOP/s | whole step, compiled (us) | "
-                     "whole step, numpy (us) | compiled step / ceiling | whole step, % of peak "
-                     "dgemm | largest part (compiled) |")
+        lines.append(
+            "\nMachine dgemm throughput (numpy, float64): "
+            + "; ".join(f"{k}: {v:.1f} GFLOP/s" for k, v in gf.items())
+            + "\n"
+        )
+        lines.append(
+            "One step of run_sgf: the products beta X^T and v X (4 R n d flops; the "
+            "generic EM path does 5 products, 10 R n d) and R n normals. 'Rest' = "
+            "whole step - draw - products (elementwise passes, loop overhead). The parts "
+            "are timed separately, so under load they need not add up.\n"
+        )
+        lines.append(
+            "| R | draw, numpy (us/step) | draw, compiled (us/step) | 2 products = "
+            "ceiling (us/step) | products, GFLOP/s | whole step, compiled (us) | "
+            "whole step, numpy (us) | compiled step / ceiling | whole step, % of peak "
+            "dgemm | largest part (compiled) |"
+        )
         lines.append("|---|---|---|---|---|---|---|---|---|---|")
         for R in sorted(comp, key=int):
             c = comp[R]
@@ -359,13 +389,18 @@ def report(results: list[dict]) -> str:
             best = step_c if step_c == step_c else step_np
             draw_used = dc if step_c == step_c else c["draw_us"]
             whole_gf = STEP_FLOPS * int(R) * N_SAMPLES * N_FEATURES / best / 1e3
-            parts = {"products": c["gemm_us"], "draw": draw_used,
-                     "rest": max(best - draw_used - c["gemm_us"], 0.0)}
+            parts = {
+                "products": c["gemm_us"],
+                "draw": draw_used,
+                "rest": max(best - draw_used - c["gemm_us"], 0.0),
+            }
             bound = max(parts, key=parts.get)
             bound += f" ({parts[bound] / sum(parts.values()):.0%})"
-            lines.append(f"| {R} | {c['draw_us']:.1f} | {dc:.1f} | {c['gemm_us']:.1f} | "
-                         f"{c['gemm_gflops']:.1f} | {step_c:.1f} | {step_np:.1f} | "
-                         f"{best / c['gemm_us']:.2f} | {whole_gf / peak:.0%} | {bound} |")
+            lines.append(
+                f"| {R} | {c['draw_us']:.1f} | {dc:.1f} | {c['gemm_us']:.1f} | "
+                f"{c['gemm_gflops']:.1f} | {step_c:.1f} | {step_np:.1f} | "
+                f"{best / c['gemm_us']:.2f} | {whole_gf / peak:.0%} | {bound} |"
+            )
     return "\n".join(lines)
 
 
@@ -374,8 +409,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="fewer steps and repeats (~30-60 s)")
     ap.add_argument("--threads", default="1,2", help="BLAS thread counts to try, e.g. 1,2")
     ap.add_argument("--json", help="also write the raw results to this file")
-    ap.add_argument("--no-malloc-advice", action="store_true",
-                    help="run the workers with glibc's default malloc thresholds")
+    ap.add_argument(
+        "--no-malloc-advice",
+        action="store_true",
+        help="run the workers with glibc's default malloc thresholds",
+    )
     ap.add_argument("--worker", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker is not None:
@@ -385,8 +423,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     results = []
     for T in (int(t) for t in args.threads.split(",")):
-        env = dict(os.environ, OPENBLAS_NUM_THREADS=str(T), OMP_NUM_THREADS=str(T),
-                   MKL_NUM_THREADS=str(T))
+        env = dict(os.environ, OPENBLAS_NUM_THREADS=str(T), OMP_NUM_THREADS=str(T), MKL_NUM_THREADS=str(T))
         if not args.no_malloc_advice:  # torch's allocator advice (see the module docstring)
             env.update(MALLOC_ADVICE)
         cmd = [sys.executable, os.path.abspath(__file__), "--worker", str(T)]
@@ -401,10 +438,13 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     from check_increments import check_increments, markdown
 
-    print(f"# SGF benchmark: diagonal network n={N_SAMPLES}, d={N_FEATURES}, gamma={GAMMA}, "
-          f"h={H}, Euler-Maruyama, float64")
-    print(f"numpy {np.__version__}; torch {results[0].get('torch', 'absent')}; "
-          f"python {sys.version.split()[0]}")
+    print(
+        f"# SGF benchmark: diagonal network n={N_SAMPLES}, d={N_FEATURES}, gamma={GAMMA}, "
+        f"h={H}, Euler-Maruyama, float64"
+    )
+    print(
+        f"numpy {np.__version__}; torch {results[0].get('torch', 'absent')}; python {sys.version.split()[0]}"
+    )
     print(report(results))
     rows = check_increments()
     print("\nIncrements (R = 1024 replicas x 40 dims x 64 steps; level 1e-3 per test):\n")

@@ -148,9 +148,15 @@ def _loss_of(beta: np.ndarray, X: np.ndarray, y: np.ndarray) -> np.ndarray:
     return 0.25 * np.mean(r * r, axis=1)
 
 
-def _freeze_diverged(L: np.ndarray, wp: np.ndarray, wm: np.ndarray, bound: float,
-                     bad: np.ndarray, state: tuple[np.ndarray, ...],
-                     snap: tuple[np.ndarray, ...]) -> bool:
+def _freeze_diverged(
+    L: np.ndarray,
+    wp: np.ndarray,
+    wm: np.ndarray,
+    bound: float,
+    bad: np.ndarray,
+    state: tuple[np.ndarray, ...],
+    snap: tuple[np.ndarray, ...],
+) -> bool:
     """Replicas that became non-finite or exceed ``bound`` (and are not flagged yet): restore every
     array of ``state`` to ``snap`` on them and flag them in ``bad``, in place. True if any was new."""
     ok = np.isfinite(L) & (np.abs(wp).max(axis=1) < bound) & (np.abs(wm).max(axis=1) < bound)
@@ -179,10 +185,23 @@ class _Trace:
         return {key: np.asarray(v) for key, v in self.rows.items() if v}
 
 
-def run_sgd(X: Any, y: Any, alpha: Any, gamma: float, n_steps: int, *, n_replicas: int = 8,
-            seed: int | np.random.SeedSequence = 0, batch_size: int = 1, indices: Any = None,
-            exact: bool = True, tol_loss: float = 0.0, check_every: int = 200, bound: float = 1e8,
-            trace_every: int = 0) -> Run:
+def run_sgd(
+    X: Any,
+    y: Any,
+    alpha: Any,
+    gamma: float,
+    n_steps: int,
+    *,
+    n_replicas: int = 8,
+    seed: int | np.random.SeedSequence = 0,
+    batch_size: int = 1,
+    indices: Any = None,
+    exact: bool = True,
+    tol_loss: float = 0.0,
+    check_every: int = 200,
+    bound: float = 1e8,
+    trace_every: int = 0,
+) -> Run:
     r"""Minibatch SGD on the diagonal network from $w_\pm = \alpha$ (multiplicative form).
 
     $w_\pm\leftarrow w_\pm\odot(1\mp\gamma g_k)$ with $g_k = \frac1b\sum_{i\in B_k} r_i x_i$, which is
@@ -258,8 +277,17 @@ def run_sgd(X: Any, y: Any, alpha: Any, gamma: float, n_steps: int, *, n_replica
     return Run(wp, wm, Lf, J, shrink, csum, bad, k, k * gamma, trace.arrays())
 
 
-def run_gd(X: Any, y: Any, alpha: Any, gamma: float, n_steps: int, *, tol_loss: float = 0.0,
-           check_every: int = 250, trace_every: int = 0) -> Run:
+def run_gd(
+    X: Any,
+    y: Any,
+    alpha: Any,
+    gamma: float,
+    n_steps: int,
+    *,
+    tol_loss: float = 0.0,
+    check_every: int = 250,
+    trace_every: int = 0,
+) -> Run:
     r"""Full-batch GD from $w_\pm = \alpha$ (one replica).
 
     $w_\pm\leftarrow w_\pm\odot(1\mp\gamma X^\top r/n)$; records the same quantities as :func:`run_sgd`.
@@ -292,8 +320,18 @@ def run_gd(X: Any, y: Any, alpha: Any, gamma: float, n_steps: int, *, tol_loss: 
     else:
         k = int(n_steps)
     beta = wp * wp - wm * wm
-    return Run(wp, wm, _loss_of(beta, X, y), J, shrink, -2.0 * csum, np.zeros(1, dtype=bool), k,
-               k * gamma, trace.arrays())
+    return Run(
+        wp,
+        wm,
+        _loss_of(beta, X, y),
+        J,
+        shrink,
+        -2.0 * csum,
+        np.zeros(1, dtype=bool),
+        k,
+        k * gamma,
+        trace.arrays(),
+    )
 
 
 SGF_SCHEMES = ("euler_maruyama", "log_euler_maruyama", "milstein", "heun")
@@ -305,11 +343,26 @@ def _noise_dimension(noise: str, n: int, d: int) -> int:
     return {"paper": n, "independent": 2 * n, "isotropic": 2 * d, "gamma_amplitude": n}[noise]
 
 
-def run_sgf(X: Any, y: Any, alpha: Any, gamma: float, h: float, n_steps: int, *,
-            n_replicas: int = 8, seed: int | np.random.SeedSequence = 0,
-            scheme: str = "euler_maruyama", increments: Any = None, batch_size: int = 1,
-            noise: str = "paper", tol_loss: float = 0.0, check_every: int = 200,
-            bound: float = 1e8, trace_every: int = 0, backend: str = "auto") -> Run:
+def run_sgf(
+    X: Any,
+    y: Any,
+    alpha: Any,
+    gamma: float,
+    h: float,
+    n_steps: int,
+    *,
+    n_replicas: int = 8,
+    seed: int | np.random.SeedSequence = 0,
+    scheme: str = "euler_maruyama",
+    increments: Any = None,
+    batch_size: int = 1,
+    noise: str = "paper",
+    tol_loss: float = 0.0,
+    check_every: int = 200,
+    bound: float = 1e8,
+    trace_every: int = 0,
+    backend: str = "auto",
+) -> Run:
     r"""Stochastic gradient flow of the paper (Itô), from $w_\pm = \alpha$, with a fixed step $h$.
 
     $$dw_\pm = \mp\tfrac1n(X^\top r)\odot w_\pm\,dt \pm 2\sqrt{\gamma L/(bn)}\;w_\pm\odot(X^\top dB_t),$$
@@ -345,8 +398,22 @@ def run_sgf(X: Any, y: Any, alpha: Any, gamma: float, h: float, n_steps: int, *,
     m = _noise_dimension(noise, n, d)
     if scheme == "euler_maruyama" and noise in ("paper", "gamma_amplitude"):
         amp = (gamma * gamma if noise == "gamma_amplitude" else gamma) / (batch_size * n)
-        return _sgf_em_fused(X, y, la, amp, h, int(n_steps), R, seed, increments, tol_loss,
-                             check_every, bound, trace_every, backend)
+        return _sgf_em_fused(
+            X,
+            y,
+            la,
+            amp,
+            h,
+            int(n_steps),
+            R,
+            seed,
+            increments,
+            tol_loss,
+            check_every,
+            bound,
+            trace_every,
+            backend,
+        )
     _compiled.choose(backend, 0.0)  # validate the argument; the other schemes run on numpy
     if increments is None:
         inc_iter = BrownianPath(seed, R, m, h).increments(int(n_steps))
@@ -467,9 +534,22 @@ def _next_increment(inc_iter: Any, R: int, m: int) -> np.ndarray:
     return dB
 
 
-def _sgf_em_fused(X: np.ndarray, y: np.ndarray, la: np.ndarray, amp_c: float, h: float,
-                  n_steps: int, R: int, seed: Any, increments: Any, tol_loss: float,
-                  check_every: int, bound: float, trace_every: int, backend: str) -> Run:
+def _sgf_em_fused(
+    X: np.ndarray,
+    y: np.ndarray,
+    la: np.ndarray,
+    amp_c: float,
+    h: float,
+    n_steps: int,
+    R: int,
+    seed: Any,
+    increments: Any,
+    tol_loss: float,
+    check_every: int,
+    bound: float,
+    trace_every: int,
+    backend: str,
+) -> Run:
     r"""Euler-Maruyama for :func:`run_sgf` with one shared noise, fused: per step
 
     $r = X\beta - y$, $L = \frac14\overline{r^2}$, $s = 2\sqrt{c L}$, $v = s\,dB - \frac hn r$,
