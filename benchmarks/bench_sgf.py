@@ -264,7 +264,7 @@ def worker(threads: int, quick: bool) -> dict:
         r_buf, u_buf = np.empty((R, n)), np.empty((R, d))
 
         def draw(R=R, N=N):
-            for _ in BrownianPath(1, R, n, H).increments(N):
+            for _ in BrownianPath(1, R, n, H, backend="numpy").increments(N):
                 pass
 
         def draw_compiled(R=R, N=N):
