@@ -5,17 +5,20 @@ whatever the number of replicas: a run with 4 replicas draws exactly the random 
 first 4 replicas of a run with 1024. The paths then agree bit for bit in small runs, and to
 round-off (~1e-15 relative per step) in general, because BLAS may block a matrix product
 differently for a different number of rows. The same seed and replica count always give
-bit-identical paths. Brownian increments are drawn at the finest resolution and summed to
-coarsen, so one path can be integrated at several step sizes; SGD minibatch indices are drawn up
-front the same way, so two methods can share the same draws.
+bit-identical paths. The normals are numpy's ``Generator.standard_normal``, or the same values
+from the compiled sampler of the optional ``fast`` extra (:mod:`sim._compiled`) when numba is
+loaded or the draw is large enough to repay loading it. Brownian increments are drawn at the
+finest resolution and summed to coarsen, so one path can be integrated at several step sizes;
+SGD minibatch indices are drawn up front the same way, so two methods can share the same draws.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
+from sim import _compiled
 from sim._validate import positive, positive_int, seed_like
 
 # Target number of float64 values per generated chunk (8 MiB): bounds memory for long runs.
@@ -48,20 +51,45 @@ class BrownianPath:
     dt: the finest time step; coarser steps are sums of ``stride`` consecutive fine increments.
     """
 
-    def __init__(self, seed: int | np.random.SeedSequence, n_replicas: int, dim: int, dt: float) -> None:
+    def __init__(
+        self,
+        seed: int | np.random.SeedSequence,
+        n_replicas: int,
+        dim: int,
+        dt: float,
+        backend: str = "auto",
+    ) -> None:
         self.seed = seed_like(seed)
         self.n_replicas = positive_int(n_replicas, "n_replicas")
         self.dim = positive_int(dim, "dim")
         self.dt = positive(dt, "dt")
+        _compiled.choose(backend, 0.0)  # validate ("numba" without numba: the install hint)
+        self.backend = backend
+
+    def _filler(self, n_values: int) -> Callable[[np.ndarray], None]:
+        """A function that fills an (R, ...) array with each replica's next normals, replica r's
+        block from its own stream: numpy's generators, or the compiled sampler (same values)."""
+        R = self.n_replicas
+        saving = _compiled.normals_saving(R, n_values)
+        if _compiled.choose(self.backend, saving) == "numba":
+            draw = _compiled.kernels().draw_normals
+            states = _compiled.pcg64_states(self.seed, R)
+            return lambda arr: draw(states, arr.reshape(R, -1))
+        gens = replica_generators(self.seed, R)
+
+        def fill(arr: np.ndarray) -> None:
+            for r, g in enumerate(gens):
+                g.standard_normal(out=arr[r])
+
+        return fill
 
     def fine(self, n_steps: int) -> np.ndarray:
         """All fine increments at once, shape (n_steps, R, dim). For short paths and order tests."""
         n_steps = positive_int(n_steps, "n_steps")
-        out = np.empty((n_steps, self.n_replicas, self.dim))
-        sd = np.sqrt(self.dt)
-        for r, g in enumerate(replica_generators(self.seed, self.n_replicas)):
-            out[:, r, :] = g.standard_normal((n_steps, self.dim))
-        out *= sd
+        z = np.empty((self.n_replicas, n_steps, self.dim))
+        self._filler(z.size)(z)
+        out = np.ascontiguousarray(z.transpose(1, 0, 2))
+        out *= np.sqrt(self.dt)
         return out
 
     def increments(self, n_steps: int, stride: int = 1) -> Iterator[np.ndarray]:
@@ -71,9 +99,9 @@ class BrownianPath:
         """
         n_steps = positive_int(n_steps, "n_steps")
         stride = positive_int(stride, "stride")
-        gens = replica_generators(self.seed, self.n_replicas)
         sd = np.sqrt(self.dt)
         R, m = self.n_replicas, self.dim
+        fill = self._filler(R * m * n_steps * stride)
         per_chunk = max(1, _CHUNK_VALUES // (R * m * stride))
         done = 0
         while done < n_steps:
@@ -81,8 +109,7 @@ class BrownianPath:
             # Replica-major chunk: each generator fills its own contiguous block in place (no
             # temporary, no strided copy); the draws are the same as step-major filling.
             fine = np.empty((R, k * stride, m))
-            for r, g in enumerate(gens):
-                g.standard_normal(out=fine[r])
+            fill(fine)
             if stride > 1:
                 coarse = fine.reshape(R, k, stride, m).sum(axis=2)
             else:
