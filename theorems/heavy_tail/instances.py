@@ -43,14 +43,16 @@ def theory_point() -> st.SearchStrategy:
     )
 
 
-def around_crit() -> st.SearchStrategy:
-    """eta = eta_crit (1 + delta), 0.01 <= |delta| <= 0.5; stationarity is checked by the predicate."""
+def around_crit(only_above: bool = False, t_hi: float = 0.99) -> st.SearchStrategy:
+    """A step on either side of eta_crit, stationary by construction: above, eta = eta_crit + t
+    (eta_max - eta_crit); below, eta = eta_crit (1 - t/2); t in [0.01, t_hi]."""
     return st.fixed_dictionaries(
         {
             "b": batch_sizes,
             "d": dims,
             "sigma2": sigma2s,
-            "delta": st.floats(0.01, 0.5) | st.floats(-0.5, -0.01),
+            "above": st.just(True) if only_above else st.booleans(),
+            "t": st.floats(0.01, t_hi),
         }
     )
 
@@ -281,6 +283,14 @@ def _theory_step(inst: dict) -> tuple:
     """(b, d, sigma2, eta) of a theory_point instance: eta = frac * eta_crit."""
     b, d, s2 = inst["b"], inst["d"], inst["sigma2"]
     return b, d, s2, inst["frac"] * critical_step_size(b, d, s2)
+
+
+def _crit_step(inst: dict) -> tuple:
+    """(b, d, sigma2, eta, eta_crit) of an around_crit instance (stationary by construction)."""
+    b, d, s2, t = inst["b"], inst["d"], inst["sigma2"], inst["t"]
+    ec = critical_step_size(b, d, s2)
+    eta = ec + t * (max_step_size(b, d, s2) - ec) if inst["above"] else ec * (1 - t / 2)
+    return b, d, s2, eta, ec
 
 
 def _window_step(inst: dict) -> tuple:
