@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from hypothesis import assume
 from hypothesis import strategies as st
+from scipy import optimize
 
 from theorems.heavy_tail.formulas import (
     NoStationaryLaw,
     TailIndexOutOfRange,
+    _log_h,
     critical_step_size,
     max_step_size,
     tail_index,
@@ -81,15 +83,20 @@ def tail_chain(alpha_lo: float, alpha_hi: float, b_max: int = 4) -> st.SearchStr
     )
 
 
-def pair_eta() -> st.SearchStrategy:
-    """Two step sizes as fractions of eta_max, and two curvatures (monotonicity in eta and sigma2)."""
+def pair_eta(proviso: bool = False) -> st.SearchStrategy:
+    """Two step sizes e1 < e2 < eta_max and a curvature rescaling lam (monotonicity in eta, sigma2).
+
+    e1 = u1 eta_max, or with ``proviso`` e1 = u1 eta_1 with eta_1 the root of h(1) = 1, so that
+    alpha(e1) >= 1 by construction; e2 = e1 + v (eta_max - e1).
+    """
     return st.fixed_dictionaries(
         {
             "b": st.integers(1, 20),
             "d": small_dims,
             "sigma2": sigma2s,
-            "u1": st.floats(0.05, 0.999),
-            "u2": st.floats(0.05, 0.999),
+            "proviso": st.just(proviso),
+            "u1": st.floats(0.3, 1.0) if proviso else st.floats(0.05, 0.999),
+            "v": st.floats(0.001, 0.999),
             "lam": st.floats(0.1, 10.0),
         }
     )
@@ -103,6 +110,21 @@ def pair_b() -> st.SearchStrategy:
             "db": st.integers(1, 10),
             "d": st.just(1),
             "u": st.floats(0.05, 6.0),
+            "sigma2": st.just(1.0),
+        }
+    )
+
+
+def pair_b_proviso() -> st.SearchStrategy:
+    """d = 1, b < b', eta = u eta_1(b) with eta_1(b) the root of h(1) = 1 at batch size b, so that
+    alpha(b) >= 1 by construction (and eta < eta_max(b') on this range: measured eta_1(b) <= 1.99 <
+    2.16 <= eta_max(b'))."""
+    return st.fixed_dictionaries(
+        {
+            "b": st.integers(1, 19),
+            "db": st.integers(1, 10),
+            "d": st.just(1),
+            "u": st.floats(0.3, 1.0),
             "sigma2": st.just(1.0),
         }
     )
@@ -135,13 +157,14 @@ def ratio_pair() -> st.SearchStrategy:
 
 
 def coupling_point() -> st.SearchStrategy:
-    """p in [0.2, 3], k in [1, 30], d in [1, 6], b in [1, 6], eta as a fraction of eta_max."""
+    """p in [0.2, 3], d in [1, 6], b in [1, 6], eta as a fraction of eta_max; the horizon k is a fraction
+    kf of the largest k <= 30 at which the Monte Carlo can resolve h(p)^k (see _coupling_samples)."""
     return st.fixed_dictionaries(
         {
             "b": st.integers(1, 6),
             "d": st.integers(1, 6),
             "p": st.floats(0.2, 3.0),
-            "k": st.integers(1, 30),
+            "kf": st.floats(0.0, 1.0),
             "u": st.floats(0.05, 0.9),
             "sigma2": st.floats(0.5, 2.0),
             "seed": seeds,
@@ -300,11 +323,18 @@ def _window_step(inst: dict) -> tuple:
     return b, d, s2, ec + w * (em - ec)
 
 
+def _step_h1(b: int, d: int, s2: float) -> float:
+    """eta_1: the step where h(1) = 1 (alpha = 1), the root in c of log h(1) on (0, c_max)."""
+    cm = max_step_size(b, d, s2) * s2 / b
+    c1 = optimize.brentq(lambda c: _log_h(1.0, c, b, d), 1e-3 * cm, cm, xtol=1e-15, rtol=1e-13)
+    return c1 * b / s2
+
+
 def _alpha_pair_eta(inst: dict) -> tuple:
     b, d, s2 = inst["b"], inst["d"], inst["sigma2"]
     em = max_step_size(b, d, s2)
-    e1, e2 = sorted((inst["u1"] * em, inst["u2"] * em))
-    assume(e2 > e1 * (1 + 1e-6))
+    e1 = inst["u1"] * (_step_h1(b, d, s2) if inst.get("proviso") else em)
+    e2 = e1 + inst["v"] * (em - e1)
     a1, a2 = _tail_indices(s2, (e1, b, d), (e2, b, d))
     return e1, e2, a1, a2
 
@@ -313,6 +343,12 @@ def _alpha_pair_b(inst: dict) -> tuple:
     b, b2, d, s2 = inst["b"], inst["b"] + inst["db"], inst["d"], inst["sigma2"]
     es = min(max_step_size(b, d, s2), max_step_size(b2, d, s2))
     eta = es * (1 - 10 ** (-inst["u"]))
+    return (eta, *_tail_indices(s2, (eta, b, d), (eta, b2, d)))
+
+
+def _alpha_pair_b_proviso(inst: dict) -> tuple:
+    b, b2, d, s2 = inst["b"], inst["b"] + inst["db"], inst["d"], inst["sigma2"]
+    eta = inst["u"] * _step_h1(b, d, s2)
     return (eta, *_tail_indices(s2, (eta, b, d), (eta, b2, d)))
 
 

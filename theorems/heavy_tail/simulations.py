@@ -128,13 +128,17 @@ def _coupling_samples(inst: dict, ctx, random_start: bool) -> dict:
     exceeds 10; R >= rel_var/0.05^2. ``random_start``: x_0 is a random Gaussian point (drawn after
     Delta), otherwise x_0 = 0.
     """
-    b, d, s2, p, k = inst["b"], inst["d"], inst["sigma2"], inst["p"], inst["k"]
+    b, d, s2, p = inst["b"], inst["d"], inst["sigma2"], inst["p"]
     eta = inst["u"] * max_step_size(b, d, s2)
     c = eta * s2 / b
     lh_p, lh_2p = _log_h(p, c, b, d), _log_h(2 * p, c, b, d)
-    # relative s.d. of ||Pi_k Delta||^p is sqrt((h(2p)/h(p)^2)^k - 1); keep k where R can resolve it
-    rel_var = math.expm1(k * (lh_2p - 2 * lh_p))
-    assume(rel_var <= 10)
+    # relative s.d. of ||Pi_k Delta||^p is sqrt((h(2p)/h(p)^2)^k - 1); keep k where R can resolve it:
+    # k = 1 + kf (k_max - 1), k_max the largest k <= 30 with relative variance <= 10
+    gap = lh_2p - 2 * lh_p  # >= 0 (Jensen)
+    k_max = min(30, int(math.log(11.0) / gap)) if gap > 0 else 30
+    assume(k_max >= 1)
+    k = 1 + int(inst["kf"] * (k_max - 1))
+    rel_var = math.expm1(k * gap)
     R = max(ctx.pick(dev=2000, ci=10000, thorough=100000), int(math.ceil(rel_var / 0.05**2)))
     rng = online.make_rng(int(inst["seed"]))
     delta = rng.standard_normal(d)
@@ -142,7 +146,7 @@ def _coupling_samples(inst: dict, ctx, random_start: bool) -> dict:
     x0 = rng.standard_normal(d) if random_start else np.zeros(d)
     diff = online.coupled_difference(rng, R, k, eta, b, d, x0, x0 - delta, s2)
     vals = np.linalg.norm(diff, axis=1) ** p
-    return {"vals": vals, "R": R, "eta": eta, "c": c, "lh_p": lh_p, "rel_var": rel_var}
+    return {"vals": vals, "R": R, "eta": eta, "c": c, "lh_p": lh_p, "rel_var": rel_var, "k": k}
 
 
 def _goldie_measure(inst: dict, ctx) -> dict:
