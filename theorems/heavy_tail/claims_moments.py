@@ -73,7 +73,7 @@ from theorems.heavy_tail.simulations import (
     "d > 1, the exact scalar reduction for d = 1.",
     closed_form="m_k = g (h(2)^k - 1)/(h(2) - 1), g = eta^2 sigma2 sigma_eps^2 d/b, h(2) = 1 - 2cb + "
     "c^2 b(b+d+1); m_inf = eta sigma_eps^2 d/(2b - eta sigma2 (b+d+1)) (sympy fixed point).",
-    examples={"dev": 2, "ci": 6, "thorough": 100},
+    examples={"dev": 3, "ci": 6, "thorough": 100},
 )
 def second_moment(inst: dict, ctx) -> Check:
     """The exact second-moment recursion (sympy + iteration) and its Monte-Carlo check below eta_4."""
@@ -294,7 +294,7 @@ def _(inst: dict, ctx) -> Check:
     "[0.1,0.9]; lam, lam_eps in [0.1,10]; ||x_hat|| in [0,100]; K in [5,40] steps from "
     "e_0 = 0 (the identities hold at every K). R = 2e3 explicit-data chains per run and 5e3 "
     "per d = 1 law (dev).",
-    examples={"dev": 2, "ci": 6, "thorough": 100},
+    examples={"dev": 3, "ci": 6, "thorough": 100},
 )
 def metamorphic(inst: dict, ctx) -> Check:
     """Quadrature scaling identity, pathwise identities with a common seed, and two KS tests."""
@@ -402,7 +402,7 @@ def _(inst: dict, ctx) -> Check:
     "random direction. R = 4e3 (dev), 2e4 (ci), 2e5 (thorough).",
     closed_form="E||q_1||^p = ((eta/b) sigma sigma_eps)^p 2^p Gamma((b+p)/2) Gamma((d+p)/2) / "
     "(Gamma(b/2) Gamma(d/2))",
-    examples={"dev": 2, "ci": 6, "thorough": 100},
+    examples={"dev": 3, "ci": 6, "thorough": 100},
 )
 def moment_bound(inst: dict, ctx) -> Check:
     """Monte-Carlo E||x_k||^p against the moment bound (one-sided)."""
@@ -470,7 +470,7 @@ GCLT_DRIFT = 0.06  # pre-asymptotic drift of the slope (spec, d = 1 trials); mea
     "base 25 (dev), 50 (ci), 250 (thorough, the spec's); R = 4e3 (dev), 8e3 (ci), 2e4 "
     "(thorough) runs from e_0 = 0.",
     closed_form="slope = max(1/alpha - 1, -1/2)",
-    examples={"dev": 1, "ci": 3, "thorough": 30},
+    examples={"dev": 3, "ci": 5, "thorough": 30},
 )
 def gclt_scaling(inst: dict, ctx) -> Check:
     """Log-log slope of the IQR of time averages against K vs the GCLT exponent."""

@@ -104,7 +104,7 @@ GOLDIE_BIAS = 0.05  # finite-t bias at exceedance fraction 1e-2, measured on R =
     assumptions="d = 1 chains (scalar reduction), b in [1,3], sigma2 in [0.5,2], alpha in [0.8,1.8]; "
     "m_alpha = h'(alpha) by quadrature.",
     closed_form="C = E[|AX+B|^alpha - |AX|^alpha] / (2 alpha h'(alpha))",
-    examples={"dev": 1, "ci": 3, "thorough": 20},
+    examples={"dev": 3, "ci": 5, "thorough": 20},
 )
 def kesten_goldie(inst: dict, ctx) -> Check:
     """Empirical t^alpha P(|X| > t)/2 on stationary chains against Goldie's constant (MC + quadrature)."""
@@ -249,7 +249,7 @@ def _(inst: dict, ctx) -> Check:
     tolerance="Deterministic threshold 2.1 on the estimate (the estimator's limit is 2 for any "
     "finite-variance input; 0.1 covers its sampling spread at R = 3e4, measured 1.80-1.97).",
     assumptions="d = 1 stationary chains (independent replicas), b in [1,3], alpha in [3,8].",
-    examples={"dev": 1, "ci": 2, "thorough": 20},
+    examples={"dev": 3, "ci": 5, "thorough": 20},
 )
 def block_estimator_saturation(inst: dict, ctx) -> Check:
     """The official block estimator on finite-variance stationary iterates."""
@@ -309,7 +309,7 @@ def _(inst: dict, ctx) -> Check:
     "R = 1e4 (dev), 2e4 (ci), 2e5 (thorough). For b < d, M has no density: the theorem "
     "then rests on irreducible-proximal theory (Damek & Mentemeier 2024); such instances "
     "are tagged (b_less_than_d).",
-    examples={"dev": 1, "ci": 2, "thorough": 20},
+    examples={"dev": 3, "ci": 5, "thorough": 20},
 )
 def kesten_tail(inst: dict, ctx) -> Check:
     """Hill estimates on the norm and on a random projection of d > 1 stationary iterates."""

@@ -232,7 +232,7 @@ def _(inst: dict, ctx) -> Check:
     "target alpha in [0.8,1.4] (so that 'below 2' is decidable at R = 3e4); "
     "K = k_mix/|rho| + 30 steps from e_0 = 0 (k_mix 20 dev, "
     "30 ci, 40 thorough); R = 3e4 (dev), 6e4 (ci), 1e6 (thorough) independent chains.",
-    examples={"dev": 2, "ci": 3, "thorough": 20},
+    examples={"dev": 3, "ci": 5, "thorough": 20},
 )
 def infinite_variance_window(inst: dict, ctx) -> Check:
     """The headline: alpha < 2 in the window by theory and on simulated chains (Hill + ratio)."""
@@ -307,7 +307,7 @@ def _(inst: dict, ctx) -> Check:
     assumptions="d = 1 scalar chains, b in [1,3], sigma2 in [0.5,2], eta set by a target alpha in "
     "[3.5,5] (the control regime of the spec).",
     closed_form="E||e_inf||^2 = eta sigma_eps^2 d / (2b - eta sigma2 (b + d + 1)) (sympy fixed point)",
-    examples={"dev": 1, "ci": 3, "thorough": 20},
+    examples={"dev": 3, "ci": 5, "thorough": 20},
 )
 def finite_variance_below_crit(inst: dict, ctx) -> Check:
     """alpha > 2 (quadrature), exact m_k recursion bounded, R_n(2) decays on simulated chains."""
