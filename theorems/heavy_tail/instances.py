@@ -233,15 +233,15 @@ def shape_point(d_max: int = 16, u_lo: float = 0.05) -> st.SearchStrategy:
     )
 
 
-def metamorphic_point(d_max: int = 3) -> st.SearchStrategy:
+def metamorphic_point(d_max: int = 3, b_min: int = 1, u_lo: float = 0.1) -> st.SearchStrategy:
     """b in [1,3], d in [1,d_max], eta = u eta_max, rescalings lam (curvature) and lam_eps (noise), a shift
     of x_hat of norm xhat in [0, 100], K in [5, 40] steps, seed."""
     return st.fixed_dictionaries(
         {
-            "b": st.integers(1, 3),
+            "b": st.integers(b_min, 3),
             "d": st.integers(1, d_max),
             "sigma2": st.floats(0.5, 2.0),
-            "u": st.floats(0.1, 0.9),
+            "u": st.floats(u_lo, 0.9),
             "lam": st.floats(0.1, 10.0),
             "sigma_eps": st.floats(0.1, 10.0),
             "lam_eps": st.floats(0.1, 10.0),
@@ -269,7 +269,7 @@ def moment_bound_point(x0_max: float = 10.0) -> st.SearchStrategy:
     )
 
 
-def gclt_point(alpha_hi: float = 1.6, control: bool = True) -> st.SearchStrategy:
+def gclt_point(alpha_hi: float = 1.45, control: bool = True) -> st.SearchStrategy:
     """d = 1, b in [1,3], sigma2 = 1, target alpha in [1.1, alpha_hi] (or a control in [3, 4])."""
     alphas = st.floats(1.1, alpha_hi)
     if control:

@@ -190,7 +190,13 @@ def _reduction_samples(inst: dict, ctx, *, drop_v: bool = False, u_df1: bool = F
     v = np.zeros(n) if (d == 1 or drop_v) else rng.chisquare(d - 1, n)
     n2_law = (1 - c * u) ** 2 + c * c * u * v
     ks = stats.ks_2samp(n2_explicit, n2_law)
+    # KS distances from the claimed law to the false variants' laws (common random numbers)
+    u1 = rng.chisquare(1, n)
+    d_u_df1 = float(stats.ks_2samp(n2_law, (1 - c * u1) ** 2 + c * c * u1 * v).statistic)
+    d_drop_v = float(stats.ks_2samp(n2_law, (1 - c * u) ** 2).statistic)
     return {
+        "d_u_df1": d_u_df1,
+        "d_drop_v": d_drop_v,
         "ks_p": float(ks.pvalue),
         "ks_stat": float(ks.statistic),
         "n": n,
