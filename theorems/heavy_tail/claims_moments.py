@@ -132,17 +132,20 @@ def second_moment(inst: dict, ctx) -> Check:
 
 @second_moment.false_variant(
     "finite_below_eta_max",
-    "E||e_inf||^2 = eta sigma_eps^2 d/(2b - eta sigma2 (b+d+1)) is finite for every stationary step "
-    "(eta < eta_max): m_k should converge to it in the window too.",
-    strategy=S.window_point(),
+    "m_k converges for every stationary step (eta < eta_max), as the finite-variance formula "
+    "suggests: on window steps (w <= 0.5), a Cauchy test at the recursion's time scale K = "
+    "ceil(2/|log h(2)|): "
+    "m_2K/m_K - 1 <= 0.15. For any h(2) < 1 (from m_0 = 0) this ratio is exactly 1 + h(2)^K = "
+    "1 + h(2)^K <= 1 + e^-2 = 1.135, so 0.15 accepts every convergent recursion; in the window "
+    "it is 1 + h(2)^K, between 1 + e^2 and 1 + e^2 h(2).",
+    strategy=S.window_point(w_hi=0.5),
 )
 def _(inst: dict, ctx) -> Check:
     b, d, s2, eta = _window_step(inst)
-    formula = eta * d / (2 * b - eta * s2 * (b + d + 1))  # sigma_eps = 1
     h2 = h2_closed(eta, b, d, s2)
-    k = int(min(2000, 600 / math.log(h2)))  # m_k grows like h(2)^k: stay inside float range
-    m_k = second_moment_path(k, eta, b, d, s2)
-    return Check.close(m_k, formula, rtol=1e-3, h2=h2, eta=eta, k=k)
+    k = max(1, math.ceil(2 / abs(math.log(h2))))
+    ratio = second_moment_path(2 * k, eta, b, d, s2) / second_moment_path(k, eta, b, d, s2)
+    return Check.upper(ratio - 1, 0.0, tol=0.15, h2=h2, eta=eta, k=k)
 
 
 @second_moment.false_variant(
@@ -373,14 +376,14 @@ def metamorphic(inst: dict, ctx) -> Check:
 @metamorphic.false_variant(
     "curvature_ignored",
     "At fixed eta, rescaling the data sigma2 -> lam sigma2 leaves alpha unchanged; lam = 1 + "
-    "10^(v - 9), v in [0, 8], so the search shrinks toward the smallest rescaling it can detect.",
+    "10^(v - 9), v in [4, 8] (lam - 1 from 1e-5 to 0.1): small rescalings, near the tolerance.",
     strategy=S.st.fixed_dictionaries(
         {
             "b": S.st.integers(1, 3),
             "d": S.st.just(1),
             "sigma2": S.st.floats(0.5, 2.0),
             "u": S.st.floats(0.1, 0.9),
-            "v": S.st.floats(0.0, 8.0),
+            "v": S.st.floats(4.0, 8.0),
         }
     ),
 )

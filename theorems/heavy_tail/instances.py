@@ -32,16 +32,24 @@ small_dims = st.integers(1, 10)
 sigma2s = st.floats(0.1, 10.0, allow_nan=False, allow_infinity=False)
 
 
-def theory_point() -> st.SearchStrategy:
+def theory_point(frac_lo: float = 0.02, frac_hi: float = 1.5, d_min: int = 1) -> st.SearchStrategy:
     """(b, d, sigma2) and a step as a fraction of the critical step: c = eta sigma2/b <= 3/(b+d+1)."""
     return st.fixed_dictionaries(
         {
             "b": batch_sizes,
-            "d": dims,
+            "d": st.integers(d_min, 64),
             "sigma2": sigma2s,
-            "frac": st.floats(0.02, 1.5),
+            "frac": st.floats(frac_lo, frac_hi),
             "s": st.floats(0.05, 8.0),
         }
+    )
+
+
+def small_step_point(d_min: int = 1) -> st.SearchStrategy:
+    """(b, d, sigma2) and a small step eta = 10^(q - 6) eta_crit, q in [2, 4] (false variants whose
+    error vanishes as eta -> 0: hypothesis shrinks q toward 2, i.e. toward the boundary)."""
+    return st.fixed_dictionaries(
+        {"b": batch_sizes, "d": st.integers(d_min, 64), "sigma2": sigma2s, "q": st.floats(2.0, 4.0)}
     )
 
 
@@ -59,14 +67,14 @@ def around_crit(only_above: bool = False, t_hi: float = 0.99) -> st.SearchStrate
     )
 
 
-def window_point() -> st.SearchStrategy:
-    """eta in the infinite-variance window: eta = eta_crit + w (eta_max - eta_crit), w in (0, 1)."""
+def window_point(w_hi: float = 0.99) -> st.SearchStrategy:
+    """eta in the infinite-variance window: eta = eta_crit + w (eta_max - eta_crit), w in [0.01, w_hi]."""
     return st.fixed_dictionaries(
         {
             "b": batch_sizes,
             "d": dims,
             "sigma2": sigma2s,
-            "w": st.floats(0.01, 0.99),
+            "w": st.floats(0.01, w_hi),
         }
     )
 
@@ -306,6 +314,12 @@ def _theory_step(inst: dict) -> tuple:
     """(b, d, sigma2, eta) of a theory_point instance: eta = frac * eta_crit."""
     b, d, s2 = inst["b"], inst["d"], inst["sigma2"]
     return b, d, s2, inst["frac"] * critical_step_size(b, d, s2)
+
+
+def _small_step(inst: dict) -> tuple:
+    """(b, d, sigma2, eta) of a small_step_point instance."""
+    b, d, s2 = inst["b"], inst["d"], inst["sigma2"]
+    return b, d, s2, 10 ** (inst["q"] - 6) * critical_step_size(b, d, s2)
 
 
 def _crit_step(inst: dict) -> tuple:
