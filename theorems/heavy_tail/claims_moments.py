@@ -133,12 +133,12 @@ def second_moment(inst: dict, ctx) -> Check:
 @second_moment.false_variant(
     "finite_below_eta_max",
     "m_k converges for every stationary step (eta < eta_max), as the finite-variance formula "
-    "suggests: on window steps (w <= 0.5), a Cauchy test at the recursion's time scale K = "
+    "suggests: on window steps (w <= 0.2), a Cauchy test at the recursion's time scale K = "
     "ceil(2/|log h(2)|): "
     "m_2K/m_K - 1 <= 0.15. For any h(2) < 1 (from m_0 = 0) this ratio is exactly 1 + h(2)^K = "
     "1 + h(2)^K <= 1 + e^-2 = 1.135, so 0.15 accepts every convergent recursion; in the window "
     "it is 1 + h(2)^K, between 1 + e^2 and 1 + e^2 h(2).",
-    strategy=S.window_point(w_hi=0.5),
+    strategy=S.window_point(w_hi=0.2),
 )
 def _(inst: dict, ctx) -> Check:
     b, d, s2, eta = _window_step(inst)

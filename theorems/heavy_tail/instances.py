@@ -91,7 +91,7 @@ def tail_chain(alpha_lo: float, alpha_hi: float, b_max: int = 4) -> st.SearchStr
     )
 
 
-def pair_eta(proviso: bool = False) -> st.SearchStrategy:
+def pair_eta(proviso: bool = False, log_v: bool = False) -> st.SearchStrategy:
     """Two step sizes e1 < e2 < eta_max and a curvature rescaling lam (monotonicity in eta, sigma2).
 
     e1 = u1 eta_max, or with ``proviso`` e1 = u1 eta_1 with eta_1 the root of h(1) = 1, so that
@@ -104,7 +104,7 @@ def pair_eta(proviso: bool = False) -> st.SearchStrategy:
             "sigma2": sigma2s,
             "proviso": st.just(proviso),
             "u1": st.floats(0.3, 1.0) if proviso else st.floats(0.05, 0.999),
-            "v": st.floats(0.001, 0.999),
+            "v": st.floats(2.0, 5.99).map(lambda q: 10 ** (q - 6)) if log_v else st.floats(0.001, 0.999),
             "lam": st.floats(0.1, 10.0),
         }
     )
