@@ -323,7 +323,8 @@ def _(inst: dict, ctx) -> Check:
     r"tail index $\alpha$.",
     strategy=S.tail_chain_vec(),
     tolerance="Hill at k = 1% of R replicas on ||e|| and on |u^T e|: each CI alpha_hat +- z "
-    "alpha_hat/sqrt(k) + 10% alpha (second-order bias: measured |bias| <= 4.6% +- 2.2% on d = 2, 3 controls, simulations.HILL_BIAS) must contain "
+    "alpha_hat/sqrt(k) + 10% alpha (second-order bias: measured |bias| <= 4.6% +- 2.2% on "
+    "d = 2, 3 controls, see simulations.HILL_BIAS) must contain "
     "alpha; z at ctx.level/2 per estimate (family error 0.01). Powered: an instance counts only if "
     "both CIs exclude alpha/2 (the false variant's index); the CI half-width relative to alpha "
     "(about 40% at dev) is reported as detectable_relative_error.",
