@@ -227,6 +227,9 @@ def test_tail_index_is_root(b, d, f):
 def test_tail_index_at_eta_crit_is_two():
     for b, d in [(1, 1), (2, 5), (7, 3), (16, 40)]:
         assert H.tail_index(H.critical_step_size(b, d), b, d) == pytest.approx(2.0, rel=1e-6)
+        # the scan root finder does not start its bracket from the closed-form sign at s = 2
+        c = H.critical_step_size(b, d) / b
+        assert HF._alpha_scan(c, b, d) == pytest.approx(2.0, rel=1e-6)
 
 
 def test_step_for_tail_index_inverts():
@@ -378,9 +381,9 @@ def test_moment_upper_bound_cases_and_errors():
     # k = 1 from x_0 = 0 with p <= 1: the bound is E||q_1||^p exactly
     assert H.moment_upper_bound(0.5, 1, 0.0, eta, b, d) == pytest.approx(q1, rel=1e-12)
     # p = 2 (< alpha here) with eps -> 0 is looser than the exact second moment m_k
-    if alpha > 2.2:
-        mk = H.second_moment_path(20, eta, b, d)
-        assert H.moment_upper_bound(2.0, 20, 0.0, eta, b, d) >= mk
+    assert alpha > 2.2
+    mk = H.second_moment_path(20, eta, b, d)
+    assert H.moment_upper_bound(2.0, 20, 0.0, eta, b, d) >= mk
     with pytest.raises(ValueError):
         H.moment_upper_bound(alpha * 1.1, 3, 1.0, eta, b, d)
     with pytest.raises(ValueError):
@@ -415,3 +418,8 @@ def test_alpha_not_increasing_in_b_without_proviso_pinned():
     assert a2 == pytest.approx(0.0204, abs=1e-4) and a4 == pytest.approx(0.0174, abs=1e-4)
     assert HF._alpha_scan(eta / 2, 2, 1) == pytest.approx(a2, rel=1e-6)
     assert HF._alpha_scan(eta / 4, 4, 1) == pytest.approx(a4, rel=1e-6)
+    # independent of the package's quadrature: scipy's adaptive quad of E|1 - cU|^s changes sign
+    # (log) inside each alpha (1 -+ 1e-3), and alpha(2) > alpha(4) is far outside that band
+    for a, b in ((a2, 2), (a4, 4)):
+        c = eta / b
+        assert math.log(_quad_d1(a * (1 - 1e-3), c, b)) < 0 < math.log(_quad_d1(a * (1 + 1e-3), c, b))
