@@ -563,4 +563,5 @@ def _(inst: dict, ctx) -> Check:
         level=ctx.level,
         measured=g["slope"],
         predicted=-0.5,
+        margin=GCLT_DRIFT + z * g["se"] - err,
     )

@@ -140,6 +140,7 @@ def _(inst: dict, ctx) -> Check:
         level=ctx.level,
         measured=g["empirical"],
         predicted=2 * g["C"],
+        margin=(z * g["se_rel"] + GOLDIE_BIAS - abs(ratio - 1)) * 2 * g["C"],
     )
 
 
@@ -382,4 +383,5 @@ def _(inst: dict, ctx) -> Check:
         level=ctx.level,
         measured=hn["alpha_hat"],
         predicted=alpha,
+        margin=hn["half_width"] - abs(hn["alpha_hat"] - alpha),
     )
