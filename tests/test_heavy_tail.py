@@ -204,15 +204,32 @@ def test_b2_semiclosed_large_s():
 def test_tail_index_is_root(b, d, f):
     eta = f * H.critical_step_size(b, d)
     alpha = H.tail_index(eta, b, d)
+    # an independent root finder (scan of log h, no use of the closed-form sign of h(2) - 1)
+    assert HF._alpha_scan(eta / b, b, d) == pytest.approx(alpha, rel=1e-9)
     assert (alpha > 2) == (f < 1)
-    assert H.moment_function(alpha, eta, b, d) == pytest.approx(1.0, abs=1e-10)
     if d == 1:
         assert _quad_d1(alpha, eta / b, b) == pytest.approx(1.0, abs=1e-9)
+    # independent of the chi-square reduction and the quadrature: explicit Gaussian data,
+    # E||M x||^alpha = 1 by Monte Carlo (N^alpha has finite variance h(2 alpha) - 1); 5 s.e. band.
+    # The same sample rejects 0.8 alpha and 1.25 alpha, so the test can fail.
+    rng = np.random.default_rng(7)
+    n = 200_000
+    a = rng.standard_normal((n, b, d))
+    x = np.zeros(d)
+    x[0] = 1.0
+    norm = np.linalg.norm(x - (eta / b) * np.einsum("nbd,nb->nd", a, a @ x), axis=1)
+    for s, expect_one in ((alpha, True), (0.8 * alpha, False), (1.25 * alpha, False)):
+        v = norm**s
+        z = abs(v.mean() - 1) / (v.std(ddof=1) / math.sqrt(n))
+        assert (z < 5) == expect_one, (s, z)
 
 
 def test_tail_index_at_eta_crit_is_two():
     for b, d in [(1, 1), (2, 5), (7, 3), (16, 40)]:
         assert H.tail_index(H.critical_step_size(b, d), b, d) == pytest.approx(2.0, rel=1e-6)
+        # the scan root finder does not start its bracket from the closed-form sign at s = 2
+        c = H.critical_step_size(b, d) / b
+        assert HF._alpha_scan(c, b, d) == pytest.approx(2.0, rel=1e-6)
 
 
 def test_step_for_tail_index_inverts():
@@ -241,7 +258,7 @@ def test_eta_max_is_zero_of_rho_and_errors():
 
 def test_stationary_second_moment_vs_recursion():
     eta, b, d = 0.2, 2, 3
-    h2 = H.h2_closed(eta, b, d)
+    h2 = 1 - 2 * eta + eta**2 * (b + d + 1) / b  # by hand: E H = b I, E H^2 = b (b + d + 1) I
     m = 0.0
     for _ in range(5000):
         m = h2 * m + eta**2 * d / b
@@ -364,9 +381,9 @@ def test_moment_upper_bound_cases_and_errors():
     # k = 1 from x_0 = 0 with p <= 1: the bound is E||q_1||^p exactly
     assert H.moment_upper_bound(0.5, 1, 0.0, eta, b, d) == pytest.approx(q1, rel=1e-12)
     # p = 2 (< alpha here) with eps -> 0 is looser than the exact second moment m_k
-    if alpha > 2.2:
-        mk = H.second_moment_path(20, eta, b, d)
-        assert H.moment_upper_bound(2.0, 20, 0.0, eta, b, d) >= mk
+    assert alpha > 2.2
+    mk = H.second_moment_path(20, eta, b, d)
+    assert H.moment_upper_bound(2.0, 20, 0.0, eta, b, d) >= mk
     with pytest.raises(ValueError):
         H.moment_upper_bound(alpha * 1.1, 3, 1.0, eta, b, d)
     with pytest.raises(ValueError):
@@ -387,3 +404,22 @@ def test_tail_index_above_validated_range_raises():
 
     with pytest.raises(TailIndexOutOfRange):
         tail_index(0.156 * max_step_size(4, 16), 4, 16)
+
+
+def test_alpha_not_increasing_in_b_without_proviso_pinned():
+    """README finding (mono_b:no_proviso): without alpha(b) >= 1, alpha can decrease in b.
+
+    Pinned counterexample: d = 1, sigma2 = 1, b = 2 -> 4 at eta just below min(eta_max(2), eta_max(4));
+    hand-checked numbers alpha(2) ~ 0.0204 > alpha(4) ~ 0.0174 (README). Also checked by the scan.
+    """
+    es = min(H.max_step_size(2, 1), H.max_step_size(4, 1))
+    eta = es * (1 - 1e-2)
+    a2, a4 = H.tail_index(eta, 2, 1), H.tail_index(eta, 4, 1)
+    assert a2 == pytest.approx(0.0204, abs=1e-4) and a4 == pytest.approx(0.0174, abs=1e-4)
+    assert HF._alpha_scan(eta / 2, 2, 1) == pytest.approx(a2, rel=1e-6)
+    assert HF._alpha_scan(eta / 4, 4, 1) == pytest.approx(a4, rel=1e-6)
+    # independent of the package's quadrature: scipy's adaptive quad of E|1 - cU|^s changes sign
+    # (log) inside each alpha (1 -+ 1e-3), and alpha(2) > alpha(4) is far outside that band
+    for a, b in ((a2, 2), (a4, 4)):
+        c = eta / b
+        assert math.log(_quad_d1(a * (1 - 1e-3), c, b)) < 0 < math.log(_quad_d1(a * (1 + 1e-3), c, b))

@@ -90,6 +90,7 @@ DOCUMENTED = {
         "_c",
         "_d",
         "_s2",
+        "_alpha_scan",
         "_b2_semiclosed",
         "_closed_forms",
         "_log_h",

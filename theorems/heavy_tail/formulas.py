@@ -511,6 +511,30 @@ def _alpha_c(c: float, b: int, d: int, xtol: float = 1e-12) -> float:
     return alpha
 
 
+# A fixed log-spaced scan of (0, S_MAX] (ratio ~1.48; no node at s = 2).
+_SCAN = np.geomspace(0.013, S_MAX, 24)
+
+
+def _alpha_scan(c: float, b: int, d: int) -> float:
+    """The root of log h on (0, S_MAX], found without the closed-form sign of h(2) - 1.
+
+    An independent reference for :func:`_alpha_c` (whose bracket starts from that sign): scan a fixed
+    log-spaced grid for the first node where log h > 0 and refine by Brent inside that cell. By
+    convexity of log h (log h(0) = 0, slope rho < 0 at 0) the root is unique.
+    """
+    if _rho(c, b, d) >= 0:
+        raise NoStationaryLaw(f"rho >= 0 at c = {c:.6g} (b={b}, d={d})")
+    f = lambda s: _log_h(s, c, b, d)  # noqa: E731
+    prev = 0.0
+    for s in _SCAN:
+        if f(s) > 0:
+            if prev == 0.0:
+                raise TailIndexOutOfRange(f"tail index < {_SCAN[0]} at c={c:.4g}, b={b}, d={d}")
+            return float(optimize.brentq(f, prev, s, xtol=1e-13, rtol=1e-13))
+        prev = s
+    raise TailIndexOutOfRange(f"tail index > {S_MAX} at c={c:.4g}, b={b}, d={d}")
+
+
 def tail_index(eta: float, batch_size: int, dim: int, sigma2: float = 1.0) -> float:
     r"""The tail index alpha of the stationary law of online SGD on Gaussian least squares.
 

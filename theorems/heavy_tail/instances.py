@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from hypothesis import assume
 from hypothesis import strategies as st
+from scipy import optimize
 
 from theorems.heavy_tail.formulas import (
     NoStationaryLaw,
     TailIndexOutOfRange,
+    _log_h,
     critical_step_size,
     max_step_size,
     tail_index,
@@ -30,39 +32,49 @@ small_dims = st.integers(1, 10)
 sigma2s = st.floats(0.1, 10.0, allow_nan=False, allow_infinity=False)
 
 
-def theory_point() -> st.SearchStrategy:
+def theory_point(frac_lo: float = 0.02, frac_hi: float = 1.5, d_min: int = 1) -> st.SearchStrategy:
     """(b, d, sigma2) and a step as a fraction of the critical step: c = eta sigma2/b <= 3/(b+d+1)."""
     return st.fixed_dictionaries(
         {
             "b": batch_sizes,
-            "d": dims,
+            "d": st.integers(d_min, 64),
             "sigma2": sigma2s,
-            "frac": st.floats(0.02, 1.5),
+            "frac": st.floats(frac_lo, frac_hi),
             "s": st.floats(0.05, 8.0),
         }
     )
 
 
-def around_crit() -> st.SearchStrategy:
-    """eta = eta_crit (1 + delta), 0.01 <= |delta| <= 0.5; stationarity is checked by the predicate."""
+def small_step_point(d_min: int = 1) -> st.SearchStrategy:
+    """(b, d, sigma2) and a small step eta = 10^(q - 6) eta_crit, q in [2, 4] (false variants whose
+    error vanishes as eta -> 0: hypothesis shrinks q toward 2, i.e. toward the boundary)."""
+    return st.fixed_dictionaries(
+        {"b": batch_sizes, "d": st.integers(d_min, 64), "sigma2": sigma2s, "q": st.floats(2.0, 4.0)}
+    )
+
+
+def around_crit(only_above: bool = False, t_hi: float = 0.99) -> st.SearchStrategy:
+    """A step on either side of eta_crit, stationary by construction: above, eta = eta_crit + t
+    (eta_max - eta_crit); below, eta = eta_crit (1 - t/2); t in [0.01, t_hi]."""
     return st.fixed_dictionaries(
         {
             "b": batch_sizes,
             "d": dims,
             "sigma2": sigma2s,
-            "delta": st.floats(0.01, 0.5) | st.floats(-0.5, -0.01),
+            "above": st.just(True) if only_above else st.booleans(),
+            "t": st.floats(0.01, t_hi),
         }
     )
 
 
-def window_point() -> st.SearchStrategy:
-    """eta in the infinite-variance window: eta = eta_crit + w (eta_max - eta_crit), w in (0, 1)."""
+def window_point(w_hi: float = 0.99) -> st.SearchStrategy:
+    """eta in the infinite-variance window: eta = eta_crit + w (eta_max - eta_crit), w in [0.01, w_hi]."""
     return st.fixed_dictionaries(
         {
             "b": batch_sizes,
             "d": dims,
             "sigma2": sigma2s,
-            "w": st.floats(0.01, 0.99),
+            "w": st.floats(0.01, w_hi),
         }
     )
 
@@ -79,15 +91,20 @@ def tail_chain(alpha_lo: float, alpha_hi: float, b_max: int = 4) -> st.SearchStr
     )
 
 
-def pair_eta() -> st.SearchStrategy:
-    """Two step sizes as fractions of eta_max, and two curvatures (monotonicity in eta and sigma2)."""
+def pair_eta(proviso: bool = False, log_v: bool = False) -> st.SearchStrategy:
+    """Two step sizes e1 < e2 < eta_max and a curvature rescaling lam (monotonicity in eta, sigma2).
+
+    e1 = u1 eta_max, or with ``proviso`` e1 = u1 eta_1 with eta_1 the root of h(1) = 1, so that
+    alpha(e1) >= 1 by construction; e2 = e1 + v (eta_max - e1).
+    """
     return st.fixed_dictionaries(
         {
             "b": st.integers(1, 20),
             "d": small_dims,
             "sigma2": sigma2s,
-            "u1": st.floats(0.05, 0.999),
-            "u2": st.floats(0.05, 0.999),
+            "proviso": st.just(proviso),
+            "u1": st.floats(0.3, 1.0) if proviso else st.floats(0.05, 0.999),
+            "v": st.floats(2.0, 5.99).map(lambda q: 10 ** (q - 6)) if log_v else st.floats(0.001, 0.999),
             "lam": st.floats(0.1, 10.0),
         }
     )
@@ -101,6 +118,21 @@ def pair_b() -> st.SearchStrategy:
             "db": st.integers(1, 10),
             "d": st.just(1),
             "u": st.floats(0.05, 6.0),
+            "sigma2": st.just(1.0),
+        }
+    )
+
+
+def pair_b_proviso() -> st.SearchStrategy:
+    """d = 1, b < b', eta = u eta_1(b) with eta_1(b) the root of h(1) = 1 at batch size b, so that
+    alpha(b) >= 1 by construction (and eta < eta_max(b') on this range: measured eta_1(b) <= 1.99 <
+    2.16 <= eta_max(b'))."""
+    return st.fixed_dictionaries(
+        {
+            "b": st.integers(1, 19),
+            "db": st.integers(1, 10),
+            "d": st.just(1),
+            "u": st.floats(0.3, 1.0),
             "sigma2": st.just(1.0),
         }
     )
@@ -133,13 +165,14 @@ def ratio_pair() -> st.SearchStrategy:
 
 
 def coupling_point() -> st.SearchStrategy:
-    """p in [0.2, 3], k in [1, 30], d in [1, 6], b in [1, 6], eta as a fraction of eta_max."""
+    """p in [0.2, 3], d in [1, 6], b in [1, 6], eta as a fraction of eta_max; the horizon k is a fraction
+    kf of the largest k <= 30 at which the Monte Carlo can resolve h(p)^k (see _coupling_samples)."""
     return st.fixed_dictionaries(
         {
             "b": st.integers(1, 6),
             "d": st.integers(1, 6),
             "p": st.floats(0.2, 3.0),
-            "k": st.integers(1, 30),
+            "kf": st.floats(0.0, 1.0),
             "u": st.floats(0.05, 0.9),
             "sigma2": st.floats(0.5, 2.0),
             "seed": seeds,
@@ -208,15 +241,15 @@ def shape_point(d_max: int = 16, u_lo: float = 0.05) -> st.SearchStrategy:
     )
 
 
-def metamorphic_point(d_max: int = 3) -> st.SearchStrategy:
+def metamorphic_point(d_max: int = 3, b_min: int = 1, u_lo: float = 0.1) -> st.SearchStrategy:
     """b in [1,3], d in [1,d_max], eta = u eta_max, rescalings lam (curvature) and lam_eps (noise), a shift
     of x_hat of norm xhat in [0, 100], K in [5, 40] steps, seed."""
     return st.fixed_dictionaries(
         {
-            "b": st.integers(1, 3),
+            "b": st.integers(b_min, 3),
             "d": st.integers(1, d_max),
             "sigma2": st.floats(0.5, 2.0),
-            "u": st.floats(0.1, 0.9),
+            "u": st.floats(u_lo, 0.9),
             "lam": st.floats(0.1, 10.0),
             "sigma_eps": st.floats(0.1, 10.0),
             "lam_eps": st.floats(0.1, 10.0),
@@ -244,7 +277,7 @@ def moment_bound_point(x0_max: float = 10.0) -> st.SearchStrategy:
     )
 
 
-def gclt_point(alpha_hi: float = 1.6, control: bool = True) -> st.SearchStrategy:
+def gclt_point(alpha_hi: float = 1.45, control: bool = True) -> st.SearchStrategy:
     """d = 1, b in [1,3], sigma2 = 1, target alpha in [1.1, alpha_hi] (or a control in [3, 4])."""
     alphas = st.floats(1.1, alpha_hi)
     if control:
@@ -283,6 +316,20 @@ def _theory_step(inst: dict) -> tuple:
     return b, d, s2, inst["frac"] * critical_step_size(b, d, s2)
 
 
+def _small_step(inst: dict) -> tuple:
+    """(b, d, sigma2, eta) of a small_step_point instance."""
+    b, d, s2 = inst["b"], inst["d"], inst["sigma2"]
+    return b, d, s2, 10 ** (inst["q"] - 6) * critical_step_size(b, d, s2)
+
+
+def _crit_step(inst: dict) -> tuple:
+    """(b, d, sigma2, eta, eta_crit) of an around_crit instance (stationary by construction)."""
+    b, d, s2, t = inst["b"], inst["d"], inst["sigma2"], inst["t"]
+    ec = critical_step_size(b, d, s2)
+    eta = ec + t * (max_step_size(b, d, s2) - ec) if inst["above"] else ec * (1 - t / 2)
+    return b, d, s2, eta, ec
+
+
 def _window_step(inst: dict) -> tuple:
     """(b, d, sigma2, eta) of a window_point instance: eta = eta_crit + w (eta_max - eta_crit)."""
     b, d, s2, w = inst["b"], inst["d"], inst["sigma2"], inst["w"]
@@ -290,11 +337,18 @@ def _window_step(inst: dict) -> tuple:
     return b, d, s2, ec + w * (em - ec)
 
 
+def _step_h1(b: int, d: int, s2: float) -> float:
+    """eta_1: the step where h(1) = 1 (alpha = 1), the root in c of log h(1) on (0, c_max)."""
+    cm = max_step_size(b, d, s2) * s2 / b
+    c1 = optimize.brentq(lambda c: _log_h(1.0, c, b, d), 1e-3 * cm, cm, xtol=1e-15, rtol=1e-13)
+    return c1 * b / s2
+
+
 def _alpha_pair_eta(inst: dict) -> tuple:
     b, d, s2 = inst["b"], inst["d"], inst["sigma2"]
     em = max_step_size(b, d, s2)
-    e1, e2 = sorted((inst["u1"] * em, inst["u2"] * em))
-    assume(e2 > e1 * (1 + 1e-6))
+    e1 = inst["u1"] * (_step_h1(b, d, s2) if inst.get("proviso") else em)
+    e2 = e1 + inst["v"] * (em - e1)
     a1, a2 = _tail_indices(s2, (e1, b, d), (e2, b, d))
     return e1, e2, a1, a2
 
@@ -303,6 +357,12 @@ def _alpha_pair_b(inst: dict) -> tuple:
     b, b2, d, s2 = inst["b"], inst["b"] + inst["db"], inst["d"], inst["sigma2"]
     es = min(max_step_size(b, d, s2), max_step_size(b2, d, s2))
     eta = es * (1 - 10 ** (-inst["u"]))
+    return (eta, *_tail_indices(s2, (eta, b, d), (eta, b2, d)))
+
+
+def _alpha_pair_b_proviso(inst: dict) -> tuple:
+    b, b2, d, s2 = inst["b"], inst["b"] + inst["db"], inst["d"], inst["sigma2"]
+    eta = inst["u"] * _step_h1(b, d, s2)
     return (eta, *_tail_indices(s2, (eta, b, d), (eta, b2, d)))
 
 
