@@ -447,7 +447,9 @@ def sharpness(check: Check) -> dict[str, Any] | None:
         p, lev = d.get("p_value"), d.get("level")
         if isinstance(p, (int, float)) and isinstance(lev, (int, float)) and p > 0 and lev > 0:
             return {"value": math.log10(lev / p), "unit": "decades of p-value below the level"}
-        return None
+        if not math.isfinite(check.margin):
+            return None  # a p-value that underflowed to 0, or a decision without a margin
+        # a decision by confidence interval: fall through to the margin
     if not math.isfinite(check.margin):
         return None
     if check.tolerance is not None and math.isfinite(check.tolerance) and check.tolerance > 0:
