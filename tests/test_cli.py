@@ -205,7 +205,7 @@ def test_interrupt_writes_the_partial_report(tmp_path):
     """,
     )
     report = tmp_path / "partial.json"
-    assert main(["falsify", str(f), "--json", str(report), "--quiet"]) == 130
+    assert main(["falsify", str(f), "--json", str(report), "--quiet", "--jobs", "1"]) == 130
     data = json.loads(report.read_text())
     assert data["interrupted"] is True
     assert [c["id"] for c in data["claims"]] == ["toy4.a_first"]
