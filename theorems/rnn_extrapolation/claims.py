@@ -164,14 +164,14 @@ def _(inst, ctx):
 
 
 @small_init_extrapolates.false_variant(
-    "fits_to_round_off",
-    "GD from sigma = 0.01 interpolates the training lags to round-off (L_k < 1e-20) within the same "
-    "budget, as it does at k = 2.",
+    "fits_below_sigma4",
+    "GD from sigma = 0.01 fits the training lags far below sigma^4 = 1e-8 (L_k < 1e-10) within the same "
+    "budget, as it does at k = 2 (at k = 3 the loss plateaus at ~1e-9-1e-8: 1-2 decades above the bar).",
     strategy=st.fixed_dictionaries({"k": st.just(3), "seed": st.integers(0, 3)}),
 )
 def _(inst, ctx):
     L = float(_small_runs(inst, ctx, 0.01).loss.max())
-    return Check(L < 1e-20, measured=L, predicted="< 1e-20", margin=_log_margin(L, 1e-20))
+    return Check(L < 1e-10, measured=L, predicted="< 1e-10", margin=_log_margin(L, 1e-10))
 
 
 # ------------------------------------------------------------------ 3. error grows with the init scale
