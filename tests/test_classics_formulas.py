@@ -166,3 +166,37 @@ def test_single_sv_direction_sympy_and_weighted_svm():
 def test_angle_is_accurate_for_tiny_angles():
     assert angle([1.0, 0.0], [1.0, 1e-9]) == pytest.approx(1e-9, rel=1e-6)
     assert angle([1.0, 0.0], [-1.0, 0.0]) == pytest.approx(math.pi, abs=1e-15)
+
+
+# ----------------------------------------------------------------------------- Wang: instances
+def test_random_family_has_the_stated_max_margin_solution():
+    """Independent solver (the SVM dual) against the family's guarantee: z_s is the unique support
+    vector, so w_hat_2 = z_s/||z_s||^2; the angle band holds; --seed changes the data."""
+    from theorems.adaptive_margin import instances as I
+
+    for seed, draw in [(0, 0), (0, 1), (7, 3), (123, 5)]:
+        Z = I.random_dataset(seed, draw)
+        s = svm(Z)
+        assert list(s.support) == [0]
+        np.testing.assert_allclose(s.w, Z[0] / (Z[0] @ Z[0]), rtol=1e-9)
+        assert (Z[1:] @ s.w).min() >= I.MIN_OTHER_MARGIN
+        lo, hi = I.ANGLE_BAND
+        assert lo <= angle(s.w, max_margin(Z, "inf").w) <= hi
+    assert not np.array_equal(I.random_dataset(0, 0), I.random_dataset(1, 0))
+    np.testing.assert_array_equal(I.random_dataset(5, 2), I.random_dataset(5, 2))
+
+
+def test_fused_block_diagonal_runs_equal_separate_runs():
+    """The optimizers are coordinatewise, so training a block-diagonal stack equals training each
+    data set alone (up to summation order in the matrix products)."""
+    from theorems.adaptive_margin import instances as I
+
+    Zs = [I.DATASETS[0], I.random_dataset(3, 1), I.DATASETS[2]]
+    fused = I.fused_runs(Zs, 2000)
+    for Z, f in zip(Zs, fused, strict=True):
+        alone = I.fused_runs([Z], 2000)[0]
+        np.testing.assert_allclose(f.w, alone.w, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(f.h, alone.h, rtol=1e-12)
+        np.testing.assert_allclose(f.log_loss, alone.log_loss, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(f.sqrt_v_t1, alone.sqrt_v_t1, rtol=1e-12, atol=1e-300)
+        assert f.k1 == alone.k1 and f.times[f.k1] == 200

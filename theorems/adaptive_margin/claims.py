@@ -34,16 +34,18 @@ PAPER = Citation(
     where="main theorems for RMSProp/Adam and AdaGrad flows (conditioner and epsilon placement "
     "reconstructed)",
 )
-EXAMPLES = {"dev": 2, "ci": 3, "thorough": 3}
+EXAMPLES = {"dev": 3, "ci": 6, "thorough": 8}
 ASSUME = (
-    "Designed separable data (the spec's toy and two variants: one support vector, far points that "
-    "make AdaGrad's conditioner anisotropic); w0 = 0; sum logistic loss; fixed steps; horizon T = 3e4 "
-    "(dev) or 1e5; epsilon > 0 (RMSProp/Adam in the epsilon-dominated regime by T/10)."
+    "Random separable data (instances.random_dataset: d = 2, five points, a unique support vector z_s with "
+    "every other margin >= 2, so w_hat_2 = z_s/||z_s||^2 is known; far points that make AdaGrad's "
+    "conditioner anisotropic; angle(w_hat_2, w_hat_inf) in [0.15, 0.3] rad), drawn from the run's --seed "
+    "(a pool of 8 trained together); w0 = 0; sum logistic loss; fixed steps; horizon T = 3e4 (dev) or 1e5; "
+    "epsilon > 0 (RMSProp/Adam in the epsilon-dominated regime by T/10)."
 )
 
 
 def _ctx_run(inst: dict, ctx: Context) -> tuple[I.Run, dict]:
-    r = I.run(I.data_index(inst, ctx.profile), ctx.pick(dev=30_000, ci=100_000, thorough=100_000))
+    r = I.pool_runs(ctx.seed, ctx.pick(dev=30_000, ci=100_000, thorough=100_000))[inst["draw"]]
     Z = r.Z
     w2 = svm(Z).w
     winf = max_margin(Z, "inf").w
@@ -55,7 +57,7 @@ def _ctx_run(inst: dict, ctx: Context) -> tuple[I.Run, dict]:
 def _regime(r: I.Run) -> tuple[bool, list[float]]:
     """epsilon regime at t1: max sqrt(v) < 0.1 eps for the EMA replicas; loss decreasing late (no
     oscillation of the effective step eta/eps)."""
-    ratio = [float(r.max_sqrt_v[r.k1, j] / I.EPS[j]) for j in I.EMA]
+    ratio = [float(r.sqrt_v_t1[j] / I.EPS[j]) for j in I.EMA]
     mono = bool(np.all(np.diff(r.log_loss[r.k1 :], axis=0) < 0))
     return max(ratio) < 0.1 and mono, ratio
 
@@ -81,11 +83,12 @@ def _angles_below(angles: list[float], tau: float, **details) -> Check:
     r"$v_t$ an EMA "
     r"of $g^2$) converge in direction to the $\ell_2$ max-margin (KKT) direction, like GD: $v_t \to 0$ "
     r"so $h_t \to \mathbb 1/\epsilon$. (A theorem for the flows; discrete runs are empirical evidence.)",
-    strategy=I.seeds(),
+    strategy=I.draws(),
     assumptions=ASSUME,
     examples=EXAMPLES,
     closed_form="w_hat_2 = z_s/||z_s||^2 (single SV; theorems.separable_gd.svm in general)",
-    tolerance="angle(u, w_hat_2) < tau = angle(w_hat_2, w_hat_inf)/50 (the spec's; measured <= 0.35 tau).",
+    tolerance="angle(u, w_hat_2) < tau = angle(w_hat_2, w_hat_inf)/50 (the spec's; measured <= 0.75 tau "
+    "on the random family).",
 )
 def ema_l2_direction(inst: dict, ctx: Context) -> Check:
     """Late increments of GD, RMSProp (eps 1e-1, 1e-3) and Adam (same) against w_hat_2; the epsilon regime
@@ -101,15 +104,19 @@ def ema_l2_direction(inst: dict, ctx: Context) -> Check:
 
 @ema_l2_direction.false_variant(
     "linf_direction",
-    "RMSProp/Adam with eps > 0 converge to the l_inf "
-    "max-margin direction (true only with eps neglected and decaying steps).",
+    "RMSProp/Adam with eps > 0 converge to the l_inf max-margin direction (true only with eps neglected and "
+    "decaying steps). Inherently ~50 tau away: tau is defined as angle(w_hat_2, w_hat_inf)/50.",
 )
 def _(inst: dict, ctx: Context) -> Check:
     r, g = _ctx_run(inst, ctx)
     return _angles_below([angle(g["u"][j], g["winf"]) for j in I.EMA], g["tau"])
 
 
-@ema_l2_direction.false_variant("raw_direction", "The raw direction w(T)/||w(T)|| is within tau of w_hat_2.")
+@ema_l2_direction.false_variant(
+    "raw_direction",
+    "The raw direction w(T)/||w(T)|| is within tau of w_hat_2 (it converges only like 1/log t: ~20-100 tau "
+    "away at T).",
+)
 def _(inst: dict, ctx: Context) -> Check:
     r, g = _ctx_run(inst, ctx)
     return _angles_below([angle(r.w[-1, j], g["w2"]) for j in [0, *I.EMA]], g["tau"])
@@ -125,7 +132,7 @@ def _(inst: dict, ctx: Context) -> Check:
     r"$h_\infty$-weighted max-margin direction $\arg\min w^\top\mathrm{diag}(h_\infty)^{-1}w$ s.t. $Zw "
     r"\ge 1$, "
     r"not the $\ell_2$ one. (A theorem for the flow; discrete runs are empirical evidence.)",
-    strategy=I.seeds(),
+    strategy=I.draws(),
     assumptions=ASSUME,
     examples=EXAMPLES,
     closed_form="w_hat_H = H z_s/(z_s^T H z_s), H = diag(h_inf) from the final accumulator",
@@ -147,7 +154,12 @@ def adagrad_weighted(inst: dict, ctx: Context) -> Check:
     return c
 
 
-@adagrad_weighted.false_variant("l2_direction", "AdaGrad also converges to the l2 max-margin direction.")
+@adagrad_weighted.false_variant(
+    "l2_direction",
+    "AdaGrad also converges to the l2 max-margin direction. Inherently far (~50-200 tau on this family): "
+    "its miss is angle(w_hat_H, w_hat_2), the anisotropy effect the claim is about, which the claim "
+    "itself requires to dominate tau.",
+)
 def _(inst: dict, ctx: Context) -> Check:
     r, g = _ctx_run(inst, ctx)
     return _angles_below([angle(g["u"][j], g["w2"]) for j in I.ADAGRAD], g["tau"])
@@ -162,10 +174,10 @@ def _(inst: dict, ctx: Context) -> Check:
     r"does "
     r"not depend on $\epsilon$: the AdaGrad increments at $\eta = 0.1$ and $1$ differ by more than "
     r"$5\tau$, the RMSProp increments at $\epsilon = 10^{-1}, 10^{-3}$ agree within $\tau$.",
-    strategy=I.seeds(),
+    strategy=I.draws(),
     assumptions=ASSUME,
     examples=EXAMPLES,
-    tolerance="5 tau apart / within tau (the spec's T3; measured ~9 tau apart, ~0.1 tau).",
+    tolerance="5 tau apart / within tau (the spec's T3; measured 8-30 tau apart, <= 0.2 tau).",
 )
 def adagrad_eta_dependence(inst: dict, ctx: Context) -> Check:
     """Angles between the late increments of the two AdaGrad runs and of the two RMSProp runs."""
@@ -192,7 +204,7 @@ def _(inst: dict, ctx: Context) -> Check:
 
 def _weights(inst: dict) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(inst["seed"])
-    return I.DATASETS[int(inst["seed"]) % len(I.DATASETS)], 10 ** rng.uniform(-1.0, 0.0, 2)
+    return I.random_dataset(int(inst["seed"]), 0), 10 ** rng.uniform(-1.0, 0.0, 2)
 
 
 @claim(
@@ -205,7 +217,8 @@ def _weights(inst: dict) -> tuple[np.ndarray, np.ndarray]:
     r"$H^{1/2}z$ mapped back) satisfies the weighted KKT conditions.",
     strategy=st.fixed_dictionaries({"seed": st.integers(0, 2**20 - 1)}),
     examples={"dev": 6, "ci": 40, "thorough": 200},
-    assumptions="The designed data sets with H = diag(10^U[-1,0]) (anisotropy up to 10x, the range AdaGrad "
+    assumptions="The random family (instances.random_dataset) with H = diag(10^U[-1,0]) (anisotropy up to "
+    "10x, the range AdaGrad "
     "produces here); instances where z_s is not the only weighted support vector are vacuous.",
     closed_form="w_hat_H = H z_s/(z_s^T H z_s)",
     tolerance="1e-8 on the KKT residual and on the difference (the spec's T4; both ~1e-15).",
@@ -224,12 +237,16 @@ def weighted_svm_claim(inst: dict, ctx: Context) -> Check:
     return Check.close(err, 0.0, atol=1e-8, kkt=s.kkt, single_sv=single, support=s.support.tolist())
 
 
-@weighted_svm_claim.false_variant("inverse_weighting", "w_hat_H = H^{-1} z_s/(z_s^T H^{-1} z_s).")
+@weighted_svm_claim.false_variant(
+    "inverse_weighting",
+    "w_hat_H = H^{-1} z_s/(z_s^T H^{-1} z_s). Inherently ~1e7 tolerances away: the claim is an exact "
+    "identity checked to round-off (1e-8), and a wrong closed form misses by O(anisotropy of H) ~ 0.1-1.",
+)
 def _(inst: dict, ctx: Context) -> Check:
     Z, h = _weights(inst)
     s = weighted_svm(Z, h)
     if list(s.support) != [0]:
-        return Check.inconclusive("vacuous: z_s is not the only weighted support vector")
+        return Check.vacuous_instance("z_s is not the only weighted support vector")
     return Check.close(float(np.abs(s.w - single_sv_direction(Z[0], 1 / h)).max()), 0.0, atol=1e-8)
 
 

@@ -95,7 +95,7 @@ def _assume_nonvacuous(inst: dict, steps: int) -> None:
     "0.02-0.06 and the bound decays by < 1% over any affordable run, so skip heads are tested at H = 1.",
     closed_form="L* = ||Y (I - G^+ G)||^2; "
     "bound = L* + (L_0 - L*) exp(-4 sigma_min^2 eta sum_s lambda_min(s))",
-    examples={"dev": 2, "ci": 4, "thorough": 30},
+    examples={"dev": 3, "ci": 5, "thorough": 30},
 )
 def linear_rate_bound(inst: dict, ctx: Context) -> Check:
     """Record L and the heads' spectra at every GD step; worst slack of the discrete integral form (and
@@ -106,8 +106,8 @@ def linear_rate_bound(inst: dict, ctx: Context) -> Check:
     if b["diverged"]:
         return Check.inconclusive("a run diverged", **{k: b[k] for k in ("sigma_min", "L_star")})
     if b["exponent"] < -math.log(0.95):
-        return Check.inconclusive(
-            "vacuous: the bound decays by < 5% (lambda_min or sigma_min ~ 0)",
+        return Check.vacuous_instance(
+            "the bound decays by < 5% (lambda_min or sigma_min ~ 0)",
             exponent=b["exponent"],
             lam_min=b["lam_min"],
         )
@@ -175,19 +175,18 @@ def _(inst, ctx):
     tolerance="1e-8 relative gap. Not reached and not predicted by the bound (lambda_min ~ 0 on the path): "
     "inconclusive, not a pass.",
     assumptions="As linear_gnn.linear_rate_bound, without skip heads (L* > 0: |I| = 12 > m_x = 4).",
-    examples={"dev": 2, "ci": 4, "thorough": 30},
+    examples={"dev": 3, "ci": 5, "thorough": 30},
 )
 def global_minimum(inst: dict, ctx: Context) -> Check:
     """Final relative gap to L* per init; the bound at T decides between 'false' and 'inconclusive'."""
     steps = ctx.pick(dev=1500, ci=3000, thorough=8000)
-    b = _bound_check(inst, ctx, 4e-3, steps)
-    p = I.gd_path(inst["seed"], inst["depth"], False, 4e-3, steps)
-    worst = float(((p.loss[-1] - b["L_star"]) / (p.loss[0] - b["L_star"])).max())
+    L_star = F.rate_constants(I.problem(inst["seed"], inst["depth"], False)).L_star
+    L0, LT = I.end_losses(inst["seed"], inst["depth"], 4e-3, steps)
+    worst = float(((LT - L_star) / (L0 - L_star)).max())
     if worst <= 1e-8:
         margin = math.log10(1e-8 / max(worst, 1e-300))
-        return Check(
-            True, measured=worst, predicted="<= 1e-8", margin=margin, details={"L_star": b["L_star"]}
-        )
+        return Check(True, measured=worst, predicted="<= 1e-8", margin=margin, details={"L_star": L_star})
+    b = _bound_check(inst, ctx, 4e-3, steps)  # spectra along the path: only to tell false from inconclusive
     if b["min_exponent"] > -math.log(1e-8):
         return Check(
             False,
@@ -204,12 +203,13 @@ def global_minimum(inst: dict, ctx: Context) -> Check:
 
 @global_minimum.false_variant(
     "zero_loss",
-    "The linear GNN reaches zero training loss (L_T <= 1e-8 L_0).",
+    "The linear GNN reaches zero training loss (L_T <= 1e-8 L_0). Inherently ~7 decades away: its miss is "
+    "L*/L_0 ~ 0.3-0.6, the expressivity gap of |I| = 12 > m_x = 4 nodes, which the claim's L* accounts for.",
     examples={"dev": 1, "ci": 2, "thorough": 10},
 )
 def _(inst, ctx):
-    p = I.gd_path(inst["seed"], inst["depth"], False, 4e-3, ctx.pick(dev=1500, ci=3000, thorough=8000))
-    worst = float((p.loss[-1] / p.loss[0]).max())
+    L0, LT = I.end_losses(inst["seed"], inst["depth"], 4e-3, ctx.pick(dev=1500, ci=3000, thorough=8000))
+    worst = float((LT / L0).max())
     return Check(worst <= 1e-8, measured=worst, predicted="<= 1e-8", margin=math.log10(1e-8 / worst))
 
 
@@ -236,7 +236,7 @@ def _sign_test(wins: int, n: int) -> tuple[float, float]:
     "significantly, rejects if 'plain ahead' does); t = 0 identity to 1e-10 relative.",
     assumptions="|I| = 4 = m_x, so both models have L* = 0 (a speed test, not an expressivity test); "
     "12 inits per instance (ci 20), eta = 1e-3, 200 steps.",
-    examples={"dev": 2, "ci": 4, "thorough": 20},
+    examples={"dev": 3, "ci": 5, "thorough": 20},
 )
 def skip_accelerates(inst: dict, ctx: Context) -> Check:
     """Same-init pairs (plain, skip with zero extra heads); the sign test on L_200/L_0."""

@@ -66,6 +66,19 @@ def gd_path(seed: int, depth: int, skip: bool, lr: float, steps: int, n_init: in
 
 
 @functools.lru_cache(maxsize=64)
+def end_losses(
+    seed: int, depth: int, lr: float, steps: int, n_init: int = 4
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(L_0, L_steps)`` per init of the plain model (the inits of :func:`gd_path`), without the
+    per-step iterates and spectra."""
+    gnn = problem(seed, depth, False)
+    th0 = gnn.init(INIT, seed, n_init)
+    res = gd(gnn, th0, lr, steps, recorder=Recorder(every=steps, loss_integral=False))
+    L = res.records["loss"]
+    return L[0], np.where(res.active, L[-1], np.inf)
+
+
+@functools.lru_cache(maxsize=64)
 def speed_losses(seed: int, depth: int, skip: bool, steps: int, n_init: int, zero_heads: bool) -> np.ndarray:
     """``L_steps / L_0`` per init (shape (n_init,)), GD at eta = 1e-3 on the ``|I| = 4`` instance.
 

@@ -93,7 +93,7 @@ def _(inst, ctx):
     d, k = inst["d"], inst["k"]
     A = sp.Matrix(F.shift_counterexample(d, k)[0].tolist())
     if not (A**d).is_zero_matrix:  # nilpotent => spectral radius 0, exactly
-        return Check.inconclusive("vacuous: state matrix not certified stable")
+        return Check.vacuous_instance("state matrix not certified stable")
     E = sum(int(v) ** 2 for v in F.derive_shift_response(d, k, d + 2)[k:])
     return Check.close(E, 0.0, spectral_radius=0.0)
 
@@ -123,7 +123,7 @@ def _small_runs(inst: dict, ctx: Context, sigma: float) -> I.Runs:
     "plateaus near h_2(0)^2 ~ sigma^4 = 1e-8 (lag 2 is learnt on a time scale 1/(eta sigma^2)), "
     "so the spec's 1e-8 bar on L_k is not a convergence criterion; 1e-6 is.",
     assumptions="k in {2, 3, 5}; 4-8 init seeds per instance; 2000-20000 steps.",
-    examples={"dev": 2, "ci": 3, "thorough": 10},
+    examples={"dev": 3, "ci": 4, "thorough": 10},
 )
 def small_init_extrapolates(inst: dict, ctx: Context) -> Check:
     """Batch of GD runs at sigma = 0.01 (seeds on the replica axis): worst L_k and E_40 over seeds."""
@@ -164,14 +164,14 @@ def _(inst, ctx):
 
 
 @small_init_extrapolates.false_variant(
-    "fits_to_round_off",
-    "GD from sigma = 0.01 interpolates the training lags to round-off (L_k < 1e-20) within the same "
-    "budget, as it does at k = 2.",
+    "fits_below_sigma4",
+    "GD from sigma = 0.01 fits the training lags far below sigma^4 = 1e-8 (L_k < 1e-10) within the same "
+    "budget, as it does at k = 2 (at k = 3 the loss plateaus at ~1e-9-1e-8: 1-2 decades above the bar).",
     strategy=st.fixed_dictionaries({"k": st.just(3), "seed": st.integers(0, 3)}),
 )
 def _(inst, ctx):
     L = float(_small_runs(inst, ctx, 0.01).loss.max())
-    return Check(L < 1e-20, measured=L, predicted="< 1e-20", margin=_log_margin(L, 1e-20))
+    return Check(L < 1e-10, measured=L, predicted="< 1e-10", margin=_log_margin(L, 1e-10))
 
 
 # ------------------------------------------------------------------ 3. error grows with the init scale
@@ -236,7 +236,7 @@ def _slope_test(slopes: np.ndarray, center: float) -> tuple[int, float, float]:
     "significant; slope: sign test that more than half of the seeds have |slope - 2k| <= 0.5 (a "
     "quarter of the spacing between the laws sigma^{2k} and sigma^{2k+-2}).",
     assumptions="k in {2, 3}; 16 (dev) to 28 (thorough) seeds; sigma <= 0.1 (the runs fit the lags).",
-    examples={"dev": 2, "ci": 3, "thorough": 10},
+    examples={"dev": 3, "ci": 4, "thorough": 10},
 )
 def error_grows_with_init_scale(inst: dict, ctx: Context) -> Check:
     """Paired GD runs over four init scales; binomial test on per-seed strict monotonicity and a sign
@@ -264,7 +264,8 @@ def error_grows_with_init_scale(inst: dict, ctx: Context) -> Check:
 @error_grows_with_init_scale.false_variant(
     "independent_of_scale",
     "GD forgets its initialisation: E_40 does not depend on sigma (the per-seed "
-    "ordering over sigma is exchangeable).",
+    "ordering over sigma is exchangeable). Inherently ~20 decades of p-value away: every seed increases, "
+    "and the null gives that probability 24^-16; the near variant is init_size_law.",
     strategy=DESIGN,
     examples={"dev": 1, "ci": 2, "thorough": 4},
 )
@@ -325,7 +326,7 @@ def _one_step_asymmetry(k: int, seed: int, c_equals_b: bool) -> tuple[float, flo
     strategy=I.trained([2, 3, 5]),
     tolerance="asymmetry <= 1e-12 (1 + max|theta|) after the run: ~1e4 x double round-off per step.",
     assumptions="sigma = 0.5, 4 seeds, 300 steps of GD at eta = 0.01.",
-    examples={"dev": 2, "ci": 4, "thorough": 20},
+    examples={"dev": 3, "ci": 5, "thorough": 20},
 )
 def symmetric_manifold_invariant(inst: dict, ctx: Context) -> Check:
     """sympy tangency identities once; then GD from symmetric inits and the final max asymmetry."""
@@ -347,12 +348,33 @@ def symmetric_manifold_invariant(inst: dict, ctx: Context) -> Check:
 @symmetric_manifold_invariant.false_variant(
     "a_symmetric_suffices",
     "{A = A^T} alone (C != B^T) is invariant under GD: one step from a point with "
-    "symmetric A keeps A symmetric to round-off.",
+    "symmetric A keeps A symmetric to round-off. Inherently ~1e9 tolerances away: the claim is an exact "
+    "invariance checked to round-off, and a broken one shows at O(eta) after one step.",
     strategy=DESIGN,
 )
 def _(inst, ctx):
     a, scale = _one_step_asymmetry(inst["k"], inst["seed"], c_equals_b=False)
     tol = 1e-12 * (1.0 + scale)
+    return Check(a <= tol, measured=a, predicted=0.0, margin=tol - a, tolerance=tol)
+
+
+@symmetric_manifold_invariant.false_variant(
+    "near_manifold_suffices",
+    "Points within 1e-9 of the manifold stay on it to round-off: one GD step from A = A^T, "
+    "C = B^T + 1e-9 xi (xi standard normal) keeps A symmetric within the claim's tolerance. False: the "
+    "asymmetry grows like eta * 1e-9 (3-40 tolerances); a near-boundary check of the tolerance's resolution.",
+    strategy=DESIGN,
+)
+def _(inst, ctx):
+    from sim.rnn import LinearRNN
+
+    prob = LinearRNN(I.D, inst["k"])
+    A, B, C = prob.split(prob.init(0.5, inst["seed"], 4, symmetric=True))
+    C = C + 1e-9 * np.random.default_rng(inst["seed"]).normal(size=C.shape)
+    th = prob.pack(A, B, C)
+    A1 = prob.split(th - I.LR * prob.grad(th))[0]
+    a = float(np.abs(A1 - A1.transpose(0, 2, 1)).max())
+    tol = 1e-12 * (1.0 + float(np.abs(th).max()))
     return Check(a <= tol, measured=a, predicted=0.0, margin=tol - a, tolerance=tol)
 
 
@@ -373,13 +395,13 @@ def _sym_runs(k: int, seed: int, ctx: Context) -> I.Runs:
     strategy=I.trained([3, 4, 5]),
     tolerance="E_40 <= bound (1 + 1e-9) + 1e-300: the bound is exact algebra; 1e-9 covers round-off.",
     assumptions="k in {3, 4, 5}; symmetric init at sigma in {0.1, 0.5}, 4 seeds each.",
-    examples={"dev": 2, "ci": 4, "thorough": 20},
+    examples={"dev": 3, "ci": 5, "thorough": 20},
 )
 def symmetric_extrapolation_bound(inst: dict, ctx: Context) -> Check:
     """Final E_40 against the bound's expression, per run; the worst ratio over runs."""
     r = _sym_runs(inst["k"], inst["seed"], ctx)
     if r.diverged or float(r.asym.max()) > 1e-9:
-        return Check.inconclusive("vacuous: a run left the symmetric manifold or diverged")
+        return Check.vacuous_instance("a run left the symmetric manifold or diverged")
     slack = r.bound_k * (1 + 1e-9) + 1e-300 - r.extrap
     i = np.unravel_index(np.argmin(slack), slack.shape)
     return Check(
@@ -393,7 +415,8 @@ def symmetric_extrapolation_bound(inst: dict, ctx: Context) -> Check:
 
 @symmetric_extrapolation_bound.false_variant(
     "k2",
-    "The same bound at k = 2: E_K <= L_2 sum_{j=2}^{K-1} ||A||^{2(j-2)}.",
+    "The same bound at k = 2: E_K <= L_2 sum_{j=2}^{K-1} ||A||^{2(j-2)}. Inherently far (relative to a "
+    "bound ~ L_2 -> 0): at k = 2 lag 2 is not trained, so E_K stays O(||Ab||^4) while L_2 vanishes.",
     strategy=st.fixed_dictionaries({"k": st.just(2), "seed": st.integers(0, 3)}),
 )
 def _(inst, ctx):
