@@ -11,7 +11,8 @@ three modules by the paper's sections, each claim followed by its false variants
    ``sgf.matches_sgd``;
 3. :mod:`~theorems.diagonal_networks.claims_sgd` -- discrete SGD and the consequences:
    ``sgd.limit_exact``, ``sgd.shrink_mean_matches_sgf``, ``sgd.batch_scaling``,
-   ``bias.slower_is_stronger``, ``generalisation.sgf_beats_gf``, ``conj.l1_monotone*``,
+   ``bias.slower_is_stronger``, ``generalisation.*`` (two of them refuted), ``conj.l1_monotone*``
+   (two refuted),
    ``convergence``.
 
 The figures (:mod:`~theorems.diagonal_networks.figures`) are attached to their claims here.
@@ -33,7 +34,9 @@ from theorems.diagonal_networks.claims_sgd import (
     conj_l1_monotone_overparametrised,
     conj_l1_monotone_restricted,
     convergence,
+    generalisation_sgd_beats_gf,
     generalisation_sgf_beats_gf,
+    generalisation_sgf_beats_gf_every_instance,
     sgd_batch_scaling,
     sgd_limit_exact,
     sgd_shrink_mean_matches_sgf,
@@ -67,6 +70,8 @@ CLAIMS = (
     sgd_batch_scaling,
     bias_slower_is_stronger,
     generalisation_sgf_beats_gf,
+    generalisation_sgf_beats_gf_every_instance,
+    generalisation_sgd_beats_gf,
     conj_l1_monotone,
     conj_l1_monotone_restricted,
     conj_l1_monotone_overparametrised,

@@ -474,7 +474,8 @@ def _gen_sgf_check(inst: dict, ctx, R: int, tol: float) -> Check:
     r"($\kappa=2\gamma\int L\approx3\cdot10^{-6}$ gave a tie at $10^{-10}$ relative). "
     r"This is the scope in which the paper's 'generalises better' "
     r"was observed here; it is not a theorem and fails on dense instances, for non-uniform "
-    r"shrinks and for discrete SGD (false variants).",
+    r"shrinks and for discrete SGD (refuted claims "
+    r"pesme2021.generalisation.sgf_beats_gf_every_instance and .sgd_beats_gf).",
     strategy=_GEN_STRATEGY,
     tolerance="per path te_SGF <= te_GF (1 + 1e-9): 1e-9 relative is the precision of a test "
     "error from two 1e-10-certified solves, so a difference below it is a tie (thorough "
@@ -486,7 +487,7 @@ def _gen_sgf_check(inst: dict, ctx, R: int, tol: float) -> Check:
     "deterministic given the seed.",
     assumptions=_P_CONV + " columns scaled to |x_j|^2 = n; n in [10, 16], d in [2n, 2.5n], "
     "s <= n/5, uniform alpha = a in [0.3, 1], f in [1, 2].",
-    examples={"dev": 1, "ci": 3, "thorough": 40},
+    examples={"dev": 3, "ci": 4, "thorough": 40},
 )
 def generalisation_sgf_beats_gf(inst: dict, ctx) -> Check:
     """Test error of argmin phi_{alpha_inf} (per SGF path) against that of argmin phi_alpha."""
@@ -494,23 +495,64 @@ def generalisation_sgf_beats_gf(inst: dict, ctx) -> Check:
 
 
 @generalisation_sgf_beats_gf.false_variant(
-    "every_instance",
-    "The same on every instance, dense and tiny ones included (s up to n, n <= 6).",
-    strategy=_GEN_DENSE,
-    examples={"dev": 12, "ci": 20, "thorough": 300},
+    "improves_by_0_1pct",
+    "Every SGF path improves the test error by at least 0.1% over GF (te_SGF <= 0.999 te_GF, to "
+    "1e-4 te_GF). Near the boundary: the improvement is real but small at these steps (measured "
+    "0.01-0.2% over 6 instances).",
+    examples={"dev": 3, "ci": 4},
 )
 def _(inst, ctx):
+    data, alpha, _ = setup(inst)
+    te_gf = float(data.test_error(implicit_for(inst, alpha)))
+    run, h_div = _refined_sgf_runs(inst, 2, 1e-10, 2000.0)
+    if run.diverged.any() or run.loss.max() > 1e-10:
+        return Check.inconclusive("SGF did not converge within its budget")
+    te = np.array([data.test_error(_sgf_limit(inst, J)[1]) for J in run.loss_integral])
+    return Check.upper(float(te.max()), 0.999 * te_gf, tol=1e-4 * te_gf, ratio=te / te_gf)
+
+
+@claim(
+    id="pesme2021.generalisation.sgf_beats_gf_every_instance",
+    paper=PAPER,
+    status="refuted",
+    kind="comparison",
+    statement=r"Refuted: the statement of pesme2021.generalisation.sgf_beats_gf on every instance, "
+    r"dense and tiny ones included ($s$ up to $n$, $n\le6$). Pinned counterexample: $n=3$, "
+    r"$d=4$, $s=2$ (seed 0, standardised): the SGF limit's test error 0.00893 exceeds GF's "
+    r"0.00886 (+0.76%).",
+    strategy=_GEN_DENSE,
+    pinned=[{"n": 3, "d": 4, "s": 2, "a": 1.0, "spread": 0.0, "f": 1.0, "seed": 0, "standardize": 1}],
+    tolerance="as pesme2021.generalisation.sgf_beats_gf (1e-9 relative: the solver's precision); "
+    "one SGF path per instance, run to L <= 1e-6.",
+    assumptions=_P_CONV + " columns scaled to |x_j|^2 = n; n in [3, 6], s in [2, n].",
+    examples={"dev": 3, "ci": 20, "thorough": 300},
+)
+def generalisation_sgf_beats_gf_every_instance(inst: dict, ctx) -> Check:
+    """The SGF-beats-GF comparison on dense and tiny instances."""
     return _gen_sgf_check(inst, ctx, 1, 1e-6)
 
 
-@generalisation_sgf_beats_gf.false_variant(
-    "discrete_sgd",
-    "Discrete SGD does the same: on every sparse instance its seed-mean test "
-    "error is below GF's (checked on the family n = 9, d = 18, s = 1, a = 1, f = 2, any seed).",
-    strategy=strat.fixed_family(n=9, d=18, s=1, a=1.0, f=2.0, seeds=64),
-    examples={"dev": 1, "ci": 3, "thorough": 30},
+_SGD_GEN_COUNTEREXAMPLE = {"n": 9, "d": 18, "s": 1, "a": 1.0, "spread": 0.0, "f": 2.0, "seed": 0}
+
+
+@claim(
+    id="pesme2021.generalisation.sgd_beats_gf",
+    paper=PAPER,
+    status="refuted",
+    kind="comparison",
+    statement=r"Refuted: discrete SGD generalises better than GF on every sparse instance: its "
+    r"seed-mean test error is below GF's. Pinned counterexample ($n=9$, $d=18$, $s=1$, "
+    r"$a=1$, $\gamma=2\gamma_0$, seed 0): SGD's mean test error 0.50 against GF's 0.032; "
+    r"SGD shrinks the off-support coordinates as much as the support.",
+    strategy=strat.fixed_family(n=9, d=18, s=1, a=1.0, f=2.0, seeds=1 << 20),
+    pinned=[_SGD_GEN_COUNTEREXAMPLE],
+    tolerance="one-sided t-test over 32 SGD seeds (batch 1, run to L <= 1e-10) of mean test error "
+    "<= GF's at the claim's level; a rejection falsifies.",
+    assumptions=_P_CONV + " n = 9, d = 18, s = 1, a = 1, gamma = 2 gamma_0.",
+    examples={"dev": 3, "ci": 3, "thorough": 30},
 )
-def _(inst, ctx):
+def generalisation_sgd_beats_gf(inst: dict, ctx) -> Check:
+    """Seed-mean test error of discrete SGD against GF's (one-sided t-test)."""
     from scipy import stats
 
     data, alpha, _ = setup(inst)
@@ -561,14 +603,16 @@ def _l1_path(inst: dict) -> tuple[np.ndarray, np.ndarray, float]:
 
 def _l1_check(inst: dict, *, reverse: bool = False) -> Check:
     """Monotonicity of the l1 norm along decreasing uniform alpha: never increases (the
-    conjecture), or with ``reverse`` never decreases (its false variant)."""
+    conjecture); with ``reverse`` the false variant that it is flat (within 1e-4 relative) over the
+    kernel end a in [1, 4]."""
     data, _, _ = setup(inst)
     if np.linalg.matrix_rank(data.X) < data.n:
         return Check.inconclusive("X not of full row rank")
     grid, l1, tol = _l1_path(inst)
-    if reverse:
-        rel_dec = -np.diff(l1) / l1[:-1]
-        return Check.upper(float(rel_dec.max()), 0.0, tol=tol)
+    if reverse:  # the false variant kernel_end_flat: constant within 1e-4 for a >= 1
+        flat = l1[grid >= 1.0]
+        change = float((flat.max() - flat.min()) / flat.max())
+        return Check.upper(change, 0.0, tol=1e-4, l1_for_a_ge_1=flat.tolist())
     # Along decreasing a, the conjecture says l1 never increases.
     rel_inc = np.diff(l1) / l1[:-1]
     worst = float(rel_inc.max())
@@ -576,15 +620,21 @@ def _l1_check(inst: dict, *, reverse: bool = False) -> Check:
     return Check.upper(worst, 0.0, tol=tol, at_alpha=[float(grid[k]), float(grid[k + 1])], l1=l1.tolist())
 
 
+_L1_COUNTEREXAMPLE = {"n": 4, "d": 5, "s": 2, "a": 1.0, "spread": 0.0, "f": 1.0, "seed": 0}
+_L1_RESTRICTED_COUNTEREXAMPLE = {"n": 8, "d": 9, "s": 4, "a": 1.0, "spread": 0.0, "f": 1.0, "seed": 4}
+
+
 @claim(
     id="pesme2021.conj.l1_monotone",
     paper=PAPER,
-    status="conjecture",
+    status="refuted",
     kind="monotone",
-    statement=r"Conjecture (general form): for every full-row-rank $X$ and $y$, "
+    statement=r"Refuted conjecture (general form): for every full-row-rank $X$ and $y$, "
     r"$a\mapsto\|\hat\beta_{a\mathbf 1}\|_1$ is non-decreasing, i.e. a smaller uniform "
     r"initialisation never gives a larger $\ell_1$ norm. (Would make 'SGF is sparser than "
-    r"GF' a theorem for uniform shrinks.)",
+    r"GF' a theorem for uniform shrinks.) The hunt refuted it: on $n=4$, $d=5$, $s=2$ (seed 0, "
+    r"pinned) shrinking $a$ from 4 to 0.31 increases the $\ell_1$ norm by 0.5%.",
+    pinned=[_L1_COUNTEREXAMPLE],
     strategy=strat.conjecture_instance(n=(2, 10)),
     tolerance="relative increase of the l1 norm between consecutive grid points a = 4 ... 1e-3 "
     "(14 log-spaced) at most 1e-10, with every solve certified to |X b - y| <= 1e-13 (1+|y|) "
@@ -599,27 +649,30 @@ def conj_l1_monotone(inst: dict, ctx) -> Check:
 
 @conj_l1_monotone.false_variant(
     "vector_alpha",
-    "Vector form: alpha' <= alpha coordinatewise never increases the l1 norm "
-    "(here alpha shrunk 100x on supp beta* only).",
+    "Vector form: alpha' <= alpha coordinatewise never increases the l1 norm, by more than 0.1% "
+    "(here alpha shrunk by only 2% on supp beta*; the l1 norm grows by ~1%: near the boundary).",
     strategy=strat.sparse_instance(n=(6, 12), a=(0.3, 1.0), spread=(0.0, 0.0), s_max_frac=0.5),
-    examples={"dev": 4, "ci": 8},
+    examples={"dev": 3, "ci": 8},
 )
 def _(inst, ctx):
     data, alpha, _ = setup(inst)
     small = alpha.copy()
-    small[data.beta_star != 0] /= 100.0
+    small[data.beta_star != 0] /= 1.02
     l1a = float(np.abs(implicit_for(inst, alpha)).sum())
     l1s = float(np.abs(implicit_for(inst, small)).sum())
-    return Check.upper(l1s, l1a, tol=1e-9 * l1a)
+    return Check.upper(l1s, l1a, tol=1e-3 * l1a)
 
 
 @claim(
     id="pesme2021.conj.l1_monotone_gaussian_sparse",
     paper=PAPER,
-    status="conjecture",
+    status="refuted",
     kind="monotone",
-    statement=r"Conjecture (restricted form): for Gaussian $X$ with $n\ge8$ and a truth with "
-    r"$s\le n/2$, $a\mapsto\|\hat\beta_{a\mathbf 1}\|_1$ is non-decreasing.",
+    statement=r"Refuted conjecture (restricted form): for Gaussian $X$ with $n\ge8$ and a truth with "
+    r"$s\le n/2$, $a\mapsto\|\hat\beta_{a\mathbf 1}\|_1$ is non-decreasing. The hunt refuted "
+    r"it on a near-square design ($n=8$, $d=9$, $s=4$, seed 4, pinned): the $\ell_1$ norm grows "
+    r"by 0.1% as $a$ shrinks from 2.1 to 1.1.",
+    pinned=[_L1_RESTRICTED_COUNTEREXAMPLE],
     strategy=strat.conjecture_instance(n=(8, 20), s_frac=(0.0, 0.5)),
     tolerance="as pesme2021.conj.l1_monotone.",
     assumptions="Gaussian X, n in [8, 20], d in [n+1, 3n], 1 <= s <= n/2.",
@@ -649,18 +702,20 @@ def conj_l1_monotone_overparametrised(inst: dict, ctx) -> Check:
 
 
 @conj_l1_monotone_restricted.false_variant(
-    "reversed",
-    "The opposite monotonicity: a smaller uniform alpha never gives a smaller l1 norm.",
-    examples={"dev": 2, "ci": 3},
+    "kernel_end_flat",
+    "Near the kernel regime the l1 norm does not move: constant within 1e-4 (relative) for "
+    "a in [1, 4] (it changes by 4e-5 to 9e-3 there: a plausible reading of 'kernel regime').",
+    examples={"dev": 4, "ci": 6},
 )
 def _(inst, ctx):
     return _l1_check(inst, reverse=True)
 
 
 @conj_l1_monotone_overparametrised.false_variant(
-    "reversed",
-    "The opposite monotonicity: a smaller uniform alpha never gives a smaller l1 norm.",
-    examples={"dev": 2, "ci": 3},
+    "kernel_end_flat",
+    "Near the kernel regime the l1 norm does not move: constant within 1e-4 (relative) for "
+    "a in [1, 4] (it changes by 4e-5 to 9e-3 there: a plausible reading of 'kernel regime').",
+    examples={"dev": 4, "ci": 6},
 )
 def _(inst, ctx):
     return _l1_check(inst, reverse=True)

@@ -43,8 +43,20 @@ _ITO_STRATEGY = strat.sparse_instance(
 )
 
 
-def _ito_ladder(inst: dict, scheme: str, noise: str, R: int, K: int, levels=(16, 4, 1)):
-    """One Brownian path, integrated at h = gamma/16, gamma/4, gamma (coarsened increments)."""
+_ITO_LEVELS = (2, 8, 32, 128)  # h = gamma/2 ... gamma/128 on one Brownian path
+_ITO_HORIZON = 30  # SDE time in units of gamma (the shrink accrues early: L decays)
+# The band of the fitted RMS slope, derived (see _ito_check): the leading error of EM in
+# ln(w+ w-) is the martingale sum_k s_k^2 (dB_k^2 - h), RMS ~ h^(1/2); the next terms (the drift
+# cross term, sum g^2 h^2, the u^4 terms) are O(h). So the RMS error ~ c1 h^(1/2) + c2 h and its
+# fitted slope over the ladder lies in [1/2, 1]. The band adds 0.25 on each side for the sampling
+# error of an RMS over R paths: over 40 instances of the strategy the fitted slopes were 0.41-0.88
+# (mean 0.55, s.d. 0.08 at R = 12, 0.10 at R = 8), so 0.25 is ~3 s.d. below 1/2. Wrong identities
+# plateau at their bias: slope 0.00-0.07 (and the finest error ~ the effect).
+_ITO_BAND = (0.25, 1.25)
+
+
+def _ito_ladder(inst: dict, scheme: str, noise: str, R: int, K: int, levels=_ITO_LEVELS):
+    """One Brownian path per replica, integrated at each h = gamma / level (coarsened increments)."""
     from sim.noise import BrownianPath, coarsen
 
     data, alpha, gamma = setup(inst)
@@ -70,29 +82,31 @@ def _ito_ladder(inst: dict, scheme: str, noise: str, R: int, K: int, levels=(16,
 
 
 def _ito_check(inst: dict, ctx, *, scheme="euler_maruyama", noise="paper", sign=-2.0, gram=False) -> Check:
-    R = ctx.pick(dev=3, ci=4, thorough=8)
-    K = 120
-    data, alpha, gamma, runs = _ito_ladder(inst, scheme, noise, R, K)
+    R = ctx.pick(dev=8, ci=12, thorough=16)
+    data, alpha, gamma, runs = _ito_ladder(inst, scheme, noise, R, _ITO_HORIZON)
+    if any(run.diverged.any() for run in runs.values()):
+        return Check.inconclusive("an EM path diverged (scheme instability at the coarse level)")
     shape = (data.X.T @ data.X).sum(axis=1) / data.n if gram else data.diag
-    hs, errs, effect = [], [], 0.0
+    hs, rms, effect = [], [], 0.0
     for lv, run in sorted(runs.items()):
         pred = sign * gamma * np.outer(run.loss_integral, shape)
-        errs.append(float(np.max(np.abs(run.log_shrink - pred))))
+        # per path: the max over coordinates; then the RMS over the paths (strong error)
+        per_path = np.max(np.abs(run.log_shrink - pred), axis=1)
+        rms.append(float(np.sqrt(np.mean(per_path**2))))
         hs.append(gamma / lv)
-        effect = max(effect, float(np.max(np.abs(2.0 * gamma * np.outer(run.loss_integral, data.diag)))))
-    slope = _fit_slope(hs, errs)
-    fine_err = errs[int(np.argmin(hs))]
-    # Only a lower slope bound: the claim is that the error vanishes as h -> 0. A steeper fitted
-    # slope (the coarse level h = gamma near the stability edge at f ~ 2 is far off, the fine ones
-    # are close) is faster convergence, not a violation.
-    ok = slope >= 0.3 and fine_err <= 0.5 * effect
-    margin = min(slope - 0.3, (0.5 * effect - fine_err) / max(effect, 1e-300))
+        eff = np.max(np.abs(2.0 * gamma * np.outer(run.loss_integral, data.diag)), axis=1)
+        effect = max(effect, float(np.sqrt(np.mean(eff**2))))
+    slope = _fit_slope(hs, rms)
+    fine_err = rms[int(np.argmin(hs))]
+    lo, hi = _ITO_BAND
+    margin = min(slope - lo, hi - slope, (0.5 * effect - fine_err) / max(effect, 1e-300))
     return Check(
-        ok,
-        measured={"slope": slope, "err_finest": fine_err},
-        predicted={"slope": ">= 0.3", "err_finest": f"<= {0.5 * effect:.3g}"},
+        bool(margin >= 0),
+        measured={"rms_slope": slope, "rms_err_finest": fine_err},
+        predicted={"rms_slope": f"[{lo}, {hi}]", "rms_err_finest": f"<= {0.5 * effect:.3g}"},
         margin=margin,
-        details={"h": hs, "errors": errs, "effect": effect, "R": R},
+        tolerance=0.25,
+        details={"h": hs, "rms_errors": rms, "effect": effect, "R": R},
     )
 
 
@@ -106,18 +120,22 @@ def _ito_check(inst: dict, ctx, *, scheme="euler_maruyama", noise="paper", sign=
     r"$w_+\odot w_-=\alpha_t^2$ with $\alpha_t=\alpha\odot\exp(-2\gamma\,\mathrm{diag}"
     r"(X^\top X/n)\int_0^tL\,ds)$.",
     strategy=_ITO_STRATEGY,
-    tolerance="Euler-Maruyama on w over the ladder h = gamma, gamma/4, gamma/16 on ONE Brownian path "
-    "(120 gamma of SDE time): the max error of ln(w+ w- / alpha^2) against the formula "
-    "must shrink with fitted slope >= 0.3 (observed 0.5-1 typically, up to 3 when the coarse "
-    "level h = gamma sits near the stability edge at f ~ 2; no upper bound: the identity "
-    "asserts only that the error vanishes as h -> 0, so faster decay is not a violation, "
-    "and the falsifying variants fail by slope ~ 0) and be below half the effect at the "
-    "finest h. Deterministic given the seed.",
+    tolerance="Euler-Maruyama on w over the ladder h = gamma/2, gamma/8, gamma/32, gamma/128 on ONE "
+    "Brownian path per replica (30 gamma of SDE time), R = 8 paths (12 ci, 16 thorough): the RMS "
+    "over the paths of the max error of ln(w+ w- / alpha^2)/2 against the formula must decay with "
+    "fitted slope in [0.25, 1.25] and be below half the effect at the finest h. Band derived: "
+    "EM's error in ln(w+ w-) is -sum_k s_k^2 (dB_k^2 - h) (a martingale, RMS ~ h^(1/2)) plus O(h) "
+    "terms (ln(1+u) + ln(1-u) = -u^2 - u^4/2 - ..., u = -g h + s dB), so the slope lies in "
+    "[1/2, 1]; 0.25 is ~3 s.d. of the fitted RMS slope (s.d. 0.08 at R = 12; slopes 0.41-0.88 "
+    "over 40 instances). A wrong identity plateaus at its bias (slope 0.00-0.07). The coarse "
+    "level h = gamma is left out: near the stability edge (f ~ 2) it is far off; the old 3-level "
+    "max-over-3-paths fit gave 0.227 at ci seed 27 (fit noise: a 5-level ladder showed the error "
+    "1.7e-3 -> 5.8e-5). Deterministic given the seed.",
     assumptions=_P_CONV + " gamma = f gamma_0, f in [0.5, 2]; column scales e^{U[-1,1] k}, k <= 1.",
     closed_form=r"Itô (sympy): $d\ln w_\pm=\mp\frac1n X^\top r\,dt-2\gamma\frac Ln\mathrm{diag}(X^\top X)"
     r"dt\pm2\sqrt{\gamma L/n}X^\top dB$; summed: $d\ln(w_+w_-)=-4\gamma L\,"
     r"\mathrm{diag}(X^\top X)/n\,dt$.",
-    examples={"dev": 2, "ci": 4, "thorough": 40},
+    examples={"dev": 3, "ci": 4, "thorough": 40},
 )
 def sgf_ito_product(inst: dict, ctx) -> Check:
     """Order test of the product identity under Euler-Maruyama (not built into the scheme).
