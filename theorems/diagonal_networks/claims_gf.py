@@ -361,7 +361,7 @@ def _asymptotics_check(inst: dict, ctx) -> Check:
     closed_form=r"sympy series of $\phi$ (derivations(): phi_small_series, phi_large_series; the "
     r"large one via $\mathrm{arcsinh}\,x=\ln(x+\sqrt{1+x^2})$) and of $\nabla\phi$ "
     r"(grad_phi_small_series, kernel_correction $=1/(24\alpha^4)$).",
-    examples={"dev": 1, "ci": 3, "thorough": 40},
+    examples={"dev": 3, "ci": 4, "thorough": 40},
 )
 def potential_asymptotics(inst: dict, ctx) -> Check:
     """Expansions in mpmath, the small-alpha ladder (continuation), and the kernel regime."""

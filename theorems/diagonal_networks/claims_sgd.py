@@ -135,7 +135,7 @@ def _shrink_stats(inst: dict, ctx) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     "f <= 1 on this family and reached 1.5 at f ~ 2 (the SGF formula then underestimates "
     "the SGD shrink); the spec's 15% does not hold on every instance.",
     assumptions=_P_CONV + " f in [0.5, 1].",
-    examples={"dev": 1, "ci": 3, "thorough": 40},
+    examples={"dev": 3, "ci": 4, "thorough": 40},
 )
 def sgd_shrink_mean_matches_sgf(inst: dict, ctx) -> Check:
     """Seed-averaged exact SGD shrink against the SGF formula evaluated on each SGD path."""
@@ -252,7 +252,7 @@ def _batch_check(inst: dict, ctx, power: float = 1.0) -> Check:
     r"+\frac1b\mathrm{Var}_i(r_ix_{ij}))$ and the SGF's $\frac1b\cdot4L\,\mathrm{diag}_j$ "
     r"(effective_init with batch_size = b): the $1/b$ part matches, the GD part does not "
     r"scale.",
-    examples={"dev": 1, "ci": 3, "thorough": 20},
+    examples={"dev": 3, "ci": 4, "thorough": 20},
 )
 def sgd_batch_scaling(inst: dict, ctx) -> Check:
     """Seed-mean SGD shrink at batch b against the SGF formula at gamma / b."""
@@ -387,7 +387,7 @@ def _slow_check(inst: dict, ctx, variant: str = "") -> Check:
     "The l1 distance to the LP solution must be "
     "non-increasing in kappa up to 1e-9 (1 + |b_l1|_1) (solver accuracy).",
     assumptions=_P_CONV + " columns scaled to |x_j|^2 = n, uniform alpha, s <= 0.3 n.",
-    examples={"dev": 1, "ci": 3, "thorough": 30},
+    examples={"dev": 3, "ci": 4, "thorough": 30},
 )
 def bias_slower_is_stronger(inst: dict, ctx) -> Check:
     """Ordering of realised shrinks by kappa, and l1 distance of the implied limits to min-l1."""
@@ -790,7 +790,7 @@ def _conv_check(
     "run falsified (ratio 31.5 on one of 16 paths of n=5, d=12, seed 5, f=1; the other 15 "
     "paths 0.6-4.2), and the paper asserts finiteness, not a constant.",
     assumptions=_P_CONV + " f in [0.25, 1].",
-    examples={"dev": 2, "ci": 4, "thorough": 40},
+    examples={"dev": 3, "ci": 4, "thorough": 40},
 )
 def convergence(inst: dict, ctx) -> Check:
     """Every SGF path converges (L <= 1e-10) with a finite loss integral; the ratio to GF's

@@ -43,15 +43,16 @@ _ITO_STRATEGY = strat.sparse_instance(
 )
 
 
-_ITO_LEVELS = (2, 8, 32, 128)  # h = gamma/2 ... gamma/128 on one Brownian path
+_ITO_LEVELS = (8, 32, 128)  # h = gamma/8, gamma/32, gamma/128 on one Brownian path
 _ITO_HORIZON = 30  # SDE time in units of gamma (the shrink accrues early: L decays)
 # The band of the fitted RMS slope, derived (see _ito_check): the leading error of EM in
 # ln(w+ w-) is the martingale sum_k s_k^2 (dB_k^2 - h), RMS ~ h^(1/2); the next terms (the drift
 # cross term, sum g^2 h^2, the u^4 terms) are O(h). So the RMS error ~ c1 h^(1/2) + c2 h and its
-# fitted slope over the ladder lies in [1/2, 1]. The band adds 0.25 on each side for the sampling
-# error of an RMS over R paths: over 40 instances of the strategy the fitted slopes were 0.41-0.88
-# (mean 0.55, s.d. 0.08 at R = 12, 0.10 at R = 8), so 0.25 is ~3 s.d. below 1/2. Wrong identities
-# plateau at their bias: slope 0.00-0.07 (and the finest error ~ the effect).
+# fitted slope lies in [1/2, 1] once h is in the asymptotic regime (h <= gamma/8 here: at
+# h = gamma/2 and f = 1.5 one instance had an error larger than the effect, slope 1.43). The band
+# adds 0.25 on each side for the sampling error of an RMS over R paths: over 40 instances of the
+# strategy the fitted slopes were 0.39-1.04 at R = 16-24 (0.28-1.04 at R = 12). Wrong identities
+# plateau at their bias: slope 0.00-0.03 (and the finest error ~ the effect).
 _ITO_BAND = (0.25, 1.25)
 
 
@@ -82,7 +83,7 @@ def _ito_ladder(inst: dict, scheme: str, noise: str, R: int, K: int, levels=_ITO
 
 
 def _ito_check(inst: dict, ctx, *, scheme="euler_maruyama", noise="paper", sign=-2.0, gram=False) -> Check:
-    R = ctx.pick(dev=8, ci=12, thorough=16)
+    R = ctx.pick(dev=16, ci=24, thorough=32)
     data, alpha, gamma, runs = _ito_ladder(inst, scheme, noise, R, _ITO_HORIZON)
     if any(run.diverged.any() for run in runs.values()):
         return Check.inconclusive("an EM path diverged (scheme instability at the coarse level)")
@@ -120,17 +121,18 @@ def _ito_check(inst: dict, ctx, *, scheme="euler_maruyama", noise="paper", sign=
     r"$w_+\odot w_-=\alpha_t^2$ with $\alpha_t=\alpha\odot\exp(-2\gamma\,\mathrm{diag}"
     r"(X^\top X/n)\int_0^tL\,ds)$.",
     strategy=_ITO_STRATEGY,
-    tolerance="Euler-Maruyama on w over the ladder h = gamma/2, gamma/8, gamma/32, gamma/128 on ONE "
-    "Brownian path per replica (30 gamma of SDE time), R = 8 paths (12 ci, 16 thorough): the RMS "
-    "over the paths of the max error of ln(w+ w- / alpha^2)/2 against the formula must decay with "
-    "fitted slope in [0.25, 1.25] and be below half the effect at the finest h. Band derived: "
-    "EM's error in ln(w+ w-) is -sum_k s_k^2 (dB_k^2 - h) (a martingale, RMS ~ h^(1/2)) plus O(h) "
+    tolerance="Euler-Maruyama on w over the ladder h = gamma/8, gamma/32, gamma/128 on ONE Brownian "
+    "path per replica (30 gamma of SDE time), R = 16 paths (24 ci, 32 thorough): the RMS over the "
+    "paths of the max error of ln(w+ w- / alpha^2)/2 against the formula must decay with fitted "
+    "slope in [0.25, 1.25] and be below half the effect at the finest h. Band derived: EM's "
+    "error in ln(w+ w-) is -sum_k s_k^2 (dB_k^2 - h) (a martingale, RMS ~ h^(1/2)) plus O(h) "
     "terms (ln(1+u) + ln(1-u) = -u^2 - u^4/2 - ..., u = -g h + s dB), so the slope lies in "
-    "[1/2, 1]; 0.25 is ~3 s.d. of the fitted RMS slope (s.d. 0.08 at R = 12; slopes 0.41-0.88 "
-    "over 40 instances). A wrong identity plateaus at its bias (slope 0.00-0.07). The coarse "
-    "level h = gamma is left out: near the stability edge (f ~ 2) it is far off; the old 3-level "
-    "max-over-3-paths fit gave 0.227 at ci seed 27 (fit noise: a 5-level ladder showed the error "
-    "1.7e-3 -> 5.8e-5). Deterministic given the seed.",
+    "[1/2, 1] in the asymptotic regime; +-0.25 for the sampling error of the RMS (slopes "
+    "0.39-1.04 over 40 instances at R = 16-24). A wrong identity plateaus at its bias (slope "
+    "0.00-0.03). Coarser levels are left out: near the stability edge they are pre-asymptotic "
+    "(h = gamma/2, f = 1.5: error 0.46 > the effect 0.37, slope 1.43); the old 3-level "
+    "max-over-3-paths fit from h = gamma gave 0.227 at ci seed 27 (a 5-level ladder showed the "
+    "error 1.7e-3 -> 5.8e-5). Deterministic given the seed.",
     assumptions=_P_CONV + " gamma = f gamma_0, f in [0.5, 2]; column scales e^{U[-1,1] k}, k <= 1.",
     closed_form=r"Itô (sympy): $d\ln w_\pm=\mp\frac1n X^\top r\,dt-2\gamma\frac Ln\mathrm{diag}(X^\top X)"
     r"dt\pm2\sqrt{\gamma L/n}X^\top dB$; summed: $d\ln(w_+w_-)=-4\gamma L\,"
@@ -190,12 +192,12 @@ def _(inst, ctx):
 
 
 # ------------------------------------------------------------------------------ SGF: Stratonovich
-_STRAT_FAMILY = strat.fixed_family(n=6, d=12, s=2, a=1.0, f=1.5, spread=0.2, seeds=8)
+_STRAT_FAMILY = strat.fixed_family(n=6, d=12, s=2, a=1.0, f=1.5, spread=0.2, seeds=1 << 20)
 
 
 def _strat_ladder(inst: dict, ctx) -> tuple[tuple[int, ...], dict, np.ndarray, int]:
-    levels = ctx.pick(dev=(1, 4), ci=(1, 4), thorough=(1, 4, 16))
-    R = ctx.pick(dev=1, ci=2, thorough=4)
+    levels = ctx.pick(dev=(2, 8), ci=(2, 8), thorough=(2, 8, 32))
+    R = ctx.pick(dev=3, ci=4, thorough=8)
     return (
         levels,
         _sgf_ladder_cached(_key(inst), "heun", "paper", R, levels, 1e-10, 2000.0),
@@ -204,45 +206,45 @@ def _strat_ladder(inst: dict, ctx) -> tuple[tuple[int, ...], dict, np.ndarray, i
     )
 
 
+def _rms(a: np.ndarray) -> np.ndarray:
+    return np.sqrt(np.mean(np.asarray(a) ** 2, axis=0))
+
+
 def _strat_check(inst: dict, ctx) -> Check:
-    data, alpha, _ = setup(inst)
     levels, ladder, beta_gf, R = _strat_ladder(inst, ctx)
     if any(run.diverged.any() or run.loss.max() > 1e-10 for run, _ in ladder.values()):
         return Check.inconclusive("Heun SGF did not converge within its budget")
     hs = [1.0 / lv for lv in levels]
-    margins, obs = [], {"limit_slope": [], "product_slope": [], "err_finest_over_ito_effect": []}
-    # Strong convergence of the limit is a mean-square statement: its order is fitted on the RMS
-    # over the paths (a single-path three-level fit scatters, e.g. 0.38 on one thorough path whose
-    # finest error was already 4% of the Itô effect; the RMS slopes over 8 seeds were 0.76-1.35).
-    all_errs = np.array(
-        [[float(np.linalg.norm(ladder[lv][1][r] - beta_gf)) for lv in levels] for r in range(R)]
+    # Strong convergence is a mean-square statement: every order is fitted on the RMS over the
+    # paths (single-path fits over two levels scattered from -0.14 to 2.35 over 27 seeds).
+    lim = np.array([[np.linalg.norm(ladder[lv][1][r] - beta_gf) for lv in levels] for r in range(R)])
+    prod = np.array([[np.max(np.abs(2.0 * ladder[lv][0].log_shrink[r])) for lv in levels] for r in range(R)])
+    # Scale: how far the Itô SGF limit of a path with this loss integral would be from GF.
+    run_f = ladder[max(levels)][0]
+    effect = np.array(
+        [np.linalg.norm(_sgf_limit(inst, float(run_f.loss_integral[r]))[1] - beta_gf) for r in range(R)]
     )
-    s_lim = _fit_slope(hs, list(np.sqrt((all_errs**2).mean(axis=0))))
-    obs["limit_slope_per_path"] = [_fit_slope(hs, list(e)) for e in all_errs]
-    for r in range(R):
-        errs = list(all_errs[r])
-        prods = [float(np.max(np.abs(2.0 * ladder[lv][0].log_shrink[r]))) for lv in levels]
-        s_prod = _fit_slope(hs, prods)
-        # Scale: how far the Itô SGF limit of a path with this loss integral would be from GF.
-        run_f = ladder[max(levels)][0]
-        _, ito = _sgf_limit(inst, float(run_f.loss_integral[r]))
-        effect = float(np.linalg.norm(ito - beta_gf))
-        ratio = errs[-1] / max(effect, 1e-300)
-        obs["product_slope"].append(s_prod)
-        obs["err_finest_over_ito_effect"].append(ratio)
-        margins.append(min(s_lim - 0.5, 2.0 - s_lim, s_prod - 0.4, 2.0 - s_prod, 0.35 - ratio))
-    obs["limit_slope"] = s_lim
-    margin = float(min(margins))
+    s_lim, s_prod = _fit_slope(hs, list(_rms(lim))), _fit_slope(hs, list(_rms(prod)))
+    ratio = float(_rms(lim[:, -1]) / max(float(_rms(effect)), 1e-300))
+    margins = {
+        # Heun is strong order 1 for this commutative noise: the product error is O(h) (slope 1)
+        "product_slope": s_prod - 0.5,
+        # the limit: within 0.25 of the Itô effect at the finest h (observed <= 0.10 over 32
+        # seeds). Its decay order is reported, not asserted: over h = gamma/2, gamma/8 the RMS
+        # slope scattered from 0.02 to 1.45 (pre-asymptotic), so no band would be honest.
+        "err_finest_over_ito_effect": 0.25 - ratio,
+    }
+    margin = float(min(margins.values()))
     return Check(
         margin >= 0,
-        measured=obs,
+        measured={"product_slope": s_prod, "limit_slope": s_lim, "err_finest_over_ito_effect": ratio},
         predicted={
-            "limit_slope": "[0.5, 2]",
-            "product_slope": "[0.4, 2]",
-            "err_finest_over_ito_effect": "<= 0.35",
+            "product_slope": ">= 0.5",
+            "err_finest_over_ito_effect": "<= 0.25",
+            "limit_slope": "reported",
         },
         margin=margin,
-        details={"h_over_gamma": hs, "R": R, "scheme": "heun"},
+        details={"h_over_gamma": hs, "R": R, "scheme": "heun", "margins": margins},
     )
 
 
@@ -258,22 +260,24 @@ def _strat_check(inst: dict, ctx) -> Check:
     r"(step $h$), $w_+w_-/\alpha^2-1=O(h)$ and the limit converges to $\hat\beta_\alpha$ "
     r"as $h\to0$.",
     strategy=_STRAT_FAMILY,
-    tolerance="Heun on one Brownian path at h = gamma and gamma/4 (dev/ci; plus gamma/16 at "
-    "thorough), run to L <= 1e-10 and finished by the exact GF limit from the final state "
-    "(bregman_limit). Fitted slopes: RMS over the paths of the distance of the limit to "
-    "argmin phi_alpha in [0.5, 2] (first order expected; observed 0.67-1.55 on one path "
-    "per seed, RMS of 4 paths 0.76-1.35 at thorough; a single-path fit gave 0.38 once, "
-    "hence the RMS: strong convergence is a mean-square statement), "
-    "max |ln(w+ w- / alpha^2)| in [0.4, 2] (observed 1.1-1.7; 0.65-1.1 over h = gamma "
-    "... gamma/8); the finest distance below 0.35x the Itô effect "
-    "|argmin phi_{alpha_inf} - argmin phi_alpha| of the same path's int L (observed "
-    "0.005-0.044). Deterministic given the seed.",
+    tolerance="Heun on R = 3 Brownian paths (4 ci, 8 thorough) at h = gamma/2 and gamma/8 (plus "
+    "gamma/32 at thorough), run to L <= 1e-10 and finished by the exact GF limit from the final "
+    "state (bregman_limit). Every order is fitted on the RMS over the paths (strong convergence "
+    "is a mean-square statement; single-path two-level fits scattered from -0.14 to 2.35 over "
+    "27 seeds). Asserted: the RMS of max |ln(w+ w- / alpha^2)| decays with slope >= 0.5 (Heun is "
+    "strong order 1 on this commutative noise, so the product error is O(h)); the RMS distance "
+    "of the finest limit to argmin phi_alpha is below 0.25x the RMS Itô effect "
+    "|argmin phi_{alpha_inf} - argmin phi_alpha| of the same paths' int L (Itô would give 1x; "
+    "observed <= 0.10x over 32 seeds). The decay order of that distance is reported, not "
+    "asserted: its RMS slope over gamma/2, gamma/8 scattered from 0.02 to 1.45 (pre-asymptotic). "
+    "No upper bound on the slopes: faster decay is not a violation. Deterministic given the "
+    "seed.",
     assumptions=_P_CONV + " n=6, d=12, s=2, a=1, spread 0.2, gamma = 1.5 gamma_0 (the "
     "pesme2021.sgf.implicit_bias family).",
     closed_form=r"Stratonovich chain rule (sympy, stratonovich_drift_log_product): "
     r"$d\ln(w_+w_-)=0$; with $\ln(w_+/w_-)\in\mathrm{range}(X^\top)$ the limit satisfies "
     r"the KKT conditions of $\min\phi_\alpha$.",
-    examples={"dev": 1, "ci": 2, "thorough": 8},
+    examples={"dev": 3, "ci": 4, "thorough": 8},
 )
 def sgf_stratonovich_is_gf(inst: dict, ctx) -> Check:
     """Heun ladder: product conservation and convergence of the limit to the GF solution."""
@@ -296,13 +300,13 @@ def _(inst, ctx):
 
 
 # ------------------------------------------------------------------------------ SGF: implicit bias
-_SGF_FAMILY = strat.fixed_family(n=6, d=12, s=2, a=1.0, f=1.5, spread=0.2, seeds=3)
+_SGF_FAMILY = strat.fixed_family(n=6, d=12, s=2, a=1.0, f=1.5, spread=0.2, seeds=1 << 20)
 
 
 def _sgf_limit_check(
     inst: dict, ctx, *, predict: str = "alpha_inf", noise: str = "paper", levels: tuple[int, ...] = (4, 16)
 ) -> Check:
-    data, alpha, _ = setup(inst)
+    data, alpha, gamma = setup(inst)
     R = ctx.pick(dev=1, ci=2, thorough=6)
     ladder = _sgf_ladder_cached(_key(inst), "milstein", noise, R, levels, 1e-10, 2000.0)
     beta_gf = implicit_for(inst, alpha)
@@ -323,6 +327,9 @@ def _sgf_limit_check(
                 pred = beta_gf
             elif predict == "plus_sign":
                 pred = implicit_for(inst, alpha * alpha / a_inf)
+            elif predict == "uniform_shrink":
+                J = float(run.loss_integral[r])
+                pred = implicit_for(inst, alpha * np.exp(-2.0 * gamma * data.diag.mean() * J))
             else:  # "no_factor_two": the E-convention exponent applied to the P loss
                 pred = implicit_for(inst, np.sqrt(alpha * a_inf))
             e = max(e, float(np.linalg.norm(limit[r] - pred)))
@@ -372,7 +379,7 @@ def _sgf_limit_check(
     closed_form=r"$\ln(w_+/w_-)\in\mathrm{range}(X^\top)$ and $w_+w_-=\alpha_t^2$ give "
     r"$\beta_t=2\alpha_t^2\sinh(X^\top\nu_t)$: at interpolation, the KKT conditions of "
     r"$\min\phi_{\alpha_\infty}$.",
-    examples={"dev": 1, "ci": 2, "thorough": 3},
+    examples={"dev": 3, "ci": 4, "thorough": 12},
 )
 def sgf_implicit_bias(inst: dict, ctx) -> Check:
     """Pathwise limit of the SGF against ``implicit_solution(X, y, effective_init(...))``."""
@@ -403,14 +410,15 @@ def _(inst, ctx):
 
 
 @sgf_implicit_bias.false_variant(
-    "isotropic_noise",
-    "The same holds for d-dimensional isotropic "
-    "noise ~ w * dW with the same per-coordinate variance (checked at "
-    "h = gamma/4 only: the miss is orders of magnitude).",
-    examples={"dev": 1, "ci": 2},
+    "uniform_shrink",
+    "alpha_inf = alpha exp(-2 gamma mean(diag(X^T X/n)) int L): the shrink uniform across "
+    "coordinates at the average column norm (right for standardised columns; here the Gaussian "
+    "column norms vary by ~+-40%). Near the boundary: it differs from the theorem only through "
+    "the spread of diag(X^T X/n). (Replaces isotropic_noise, which missed by 460x.)",
+    examples={"dev": 2, "ci": 3},
 )
 def _(inst, ctx):
-    return _sgf_limit_check(inst, ctx, noise="isotropic", levels=(4,))
+    return _sgf_limit_check(inst, ctx, predict="uniform_shrink")
 
 
 # ------------------------------------------------------------------------------ SGF: the benefit
@@ -541,7 +549,7 @@ def _benefit_check(inst: dict, ctx, variant: str = "") -> Check:
     assumptions=_P_CONV + " one all-zero column, column scales e^{k U[-1,1]}, k <= 1.5.",
     closed_form=r"$\ln(\alpha_\infty/\alpha)=-2\gamma\,\mathrm{diag}(X^\top X/n)\int_0^\infty L<0$; "
     r"strict convexity of $\phi$ makes each argmin unique.",
-    examples={"dev": 2, "ci": 4, "thorough": 40},
+    examples={"dev": 3, "ci": 4, "thorough": 40},
 )
 def sgf_benefit(inst: dict, ctx) -> Check:
     """Strict shrink, distinct limits and the two optimality gaps, per SGF path."""
@@ -749,7 +757,7 @@ def _match_check(
     "the SGD maximum), which makes the arithmetic mean unstable. Rejection -> falsified; "
     "no decision -> inconclusive.",
     assumptions=_P_CONV + " f in [0.5, 1]; SGF by Milstein at h = gamma/2, SGD with replacement.",
-    examples={"dev": 1, "ci": 3, "thorough": 20},
+    examples={"dev": 3, "ci": 4, "thorough": 20},
 )
 def sgf_matches_sgd(inst: dict, ctx) -> Check:
     """Two-sample comparison of SGD and SGF paths: TOST on E ln int L (factor 2) and on the
