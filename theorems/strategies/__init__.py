@@ -35,10 +35,8 @@ def fraction(lo: float, hi: float) -> st.SearchStrategy[float]:
     return st.floats(lo, hi)
 
 
-def underdetermined_dims(
-    n_min: int = 2, n_max: int = 10, extra_min: int = 1, extra_max: int = 20
-) -> st.SearchStrategy[dict]:
+def underdetermined_dims(n_min: int = 2, n_max: int = 10, extra_min: int = 1,
+                         extra_max: int = 20) -> st.SearchStrategy[dict]:
     """``{"n": n, "d": d}`` with ``d > n`` (overparametrised regression)."""
     return st.integers(n_min, n_max).flatmap(
-        lambda n: st.integers(n + extra_min, n + extra_max).map(lambda d: {"n": n, "d": d})
-    )
+        lambda n: st.integers(n + extra_min, n + extra_max).map(lambda d: {"n": n, "d": d}))
