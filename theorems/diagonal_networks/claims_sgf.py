@@ -42,16 +42,18 @@ _ITO_STRATEGY = strat.sparse_instance(
 )
 
 
-_ITO_LEVELS = (8, 32, 128)  # h = gamma/8, gamma/32, gamma/128 on one Brownian path
+_ITO_LEVELS = (2, 8, 32, 128)  # h = gamma/2 ... gamma/128 on one Brownian path
 _ITO_HORIZON = 30  # SDE time in units of gamma (the shrink accrues early: L decays)
 # The band of the fitted RMS slope, derived (see _ito_check): the leading error of EM in
 # ln(w+ w-) is the martingale sum_k s_k^2 (dB_k^2 - h), RMS ~ h^(1/2); the next terms (the drift
 # cross term, sum g^2 h^2, the u^4 terms) are O(h). So the RMS error ~ c1 h^(1/2) + c2 h and its
-# fitted slope lies in [1/2, 1] once h is in the asymptotic regime (h <= gamma/8 here: at
-# h = gamma/2 and f = 1.5 one instance had an error larger than the effect, slope 1.43). The band
-# adds 0.25 on each side for the sampling error of an RMS over R paths: over 40 instances of the
-# strategy the fitted slopes were 0.39-1.04 at R = 16-24 (0.28-1.04 at R = 12). Wrong identities
-# plateau at their bias: slope 0.00-0.03 (and the finest error ~ the effect).
+# fitted slope lies in [1/2, 1] in the asymptotic regime. A level is in that regime when its error
+# is below half the effect (an error comparable to the effect is not a small-h expansion: at f = 2
+# the level h = gamma/8 was 3.5x the effect on one instance, and fitting it gave 1.81); the slope is
+# fitted over those levels (at least 2, else inconclusive). The band adds 0.25 on each side for the
+# sampling error of an RMS over R paths with heavy-tailed path errors: over 30 instances of the
+# strategy plus the two ci counterexamples of a fit over fixed levels, the slopes were 0.39-0.86
+# (mean 0.56, s.d. 0.09). Wrong identities plateau at their bias: slope 0.00-0.03.
 _ITO_BAND = (0.25, 1.25)
 
 
@@ -96,17 +98,24 @@ def _ito_check(inst: dict, ctx, *, scheme="euler_maruyama", noise="paper", sign=
         hs.append(gamma / lv)
         eff = np.max(np.abs(2.0 * gamma * np.outer(run.loss_integral, data.diag)), axis=1)
         effect = max(effect, float(np.sqrt(np.mean(eff**2))))
-    slope = _fit_slope(hs, rms)
     fine_err = rms[int(np.argmin(hs))]
     lo, hi = _ITO_BAND
-    margin = min(slope - lo, hi - slope, (0.5 * effect - fine_err) / max(effect, 1e-300))
+    m_size = (0.5 * effect - fine_err) / max(effect, 1e-300)
+    asymptotic = [k for k in range(len(hs)) if rms[k] < 0.5 * effect]
+    if m_size >= 0 and len(asymptotic) < 2:
+        return Check.inconclusive("fewer than 2 levels with an error below half the effect")
+    # A finest error above half the effect is a violation whatever the slope (the identity says the
+    # error vanishes); its slope is then fitted over all levels, for the record.
+    fit = asymptotic if len(asymptotic) >= 2 else list(range(len(hs)))
+    slope = _fit_slope([hs[k] for k in fit], [rms[k] for k in fit])
+    margin = min(slope - lo, hi - slope, m_size)
     return Check(
         bool(margin >= 0),
         measured={"rms_slope": slope, "rms_err_finest": fine_err},
         predicted={"rms_slope": f"[{lo}, {hi}]", "rms_err_finest": f"<= {0.5 * effect:.3g}"},
         margin=margin,
         tolerance=0.25,
-        details={"h": hs, "rms_errors": rms, "effect": effect, "R": R},
+        details={"h": hs, "rms_errors": rms, "effect": effect, "R": R, "fitted_levels": fit},
     )
 
 
@@ -120,16 +129,17 @@ def _ito_check(inst: dict, ctx, *, scheme="euler_maruyama", noise="paper", sign=
     r"$w_+\odot w_-=\alpha_t^2$ with $\alpha_t=\alpha\odot\exp(-2\gamma\,\mathrm{diag}"
     r"(X^\top X/n)\int_0^tL\,ds)$.",
     strategy=_ITO_STRATEGY,
-    tolerance="Euler-Maruyama on w over the ladder h = gamma/8, gamma/32, gamma/128 on ONE Brownian "
-    "path per replica (30 gamma of SDE time), R = 16 paths (24 ci, 32 thorough): the RMS over the "
-    "paths of the max error of ln(w+ w- / alpha^2)/2 against the formula must decay with fitted "
-    "slope in [0.25, 1.25] and be below half the effect at the finest h. Band derived: EM's "
+    tolerance="Euler-Maruyama on w over the ladder h = gamma/2, gamma/8, gamma/32, gamma/128 on ONE "
+    "Brownian path per replica (30 gamma of SDE time), R = 16 paths (24 ci, 32 thorough): the RMS "
+    "over the paths of the max error of ln(w+ w- / alpha^2)/2 against the formula must decay with "
+    "slope in [0.25, 1.25], fitted over the levels in the asymptotic regime (error below half the "
+    "effect; at least 2), and be below half the effect at the finest h. Band derived: EM's "
     "error in ln(w+ w-) is -sum_k s_k^2 (dB_k^2 - h) (a martingale, RMS ~ h^(1/2)) plus O(h) "
     "terms (ln(1+u) + ln(1-u) = -u^2 - u^4/2 - ..., u = -g h + s dB), so the slope lies in "
-    "[1/2, 1] in the asymptotic regime; +-0.25 for the sampling error of the RMS (slopes "
-    "0.39-1.04 over 40 instances at R = 16-24). A wrong identity plateaus at its bias (slope "
-    "0.00-0.03). Coarser levels are left out: near the stability edge they are pre-asymptotic "
-    "(h = gamma/2, f = 1.5: error 0.46 > the effect 0.37, slope 1.43); the old 3-level "
+    "[1/2, 1] in the asymptotic regime; +-0.25 for the sampling error of the RMS over paths "
+    "(heavy-tailed; slopes 0.39-0.86 over 32 instances). A wrong identity plateaus at its bias "
+    "(slope 0.00-0.03). Pre-asymptotic levels are left out of the fit: near the stability edge "
+    "(f = 2) h = gamma/8 was 3.5x the effect on one instance (fitting it: slope 1.81); the old 3-level "
     "max-over-3-paths fit from h = gamma gave 0.227 at ci seed 27 (a 5-level ladder showed the "
     "error 1.7e-3 -> 5.8e-5). Deterministic given the seed.",
     assumptions=_P_CONV + " gamma = f gamma_0, f in [0.5, 2]; column scales e^{U[-1,1] k}, k <= 1.",
@@ -351,6 +361,7 @@ def _sgf_limit_check(
         measured={"err_gamma/4": e_coarse, "err_gamma/16": e_fine},
         predicted={"shrinks_by": ">= 1.5x", "err_gamma/16": f"<= 0.35 x effect = {0.35 * effect:.3g}"},
         margin=margin,
+        tolerance=0.35,  # the margin is a fraction of the effect; the size test allows 0.35 of it
         details={"effect_vs_gf": effect, "R": R, "scheme": "milstein"},
     )
 
