@@ -564,7 +564,9 @@ _SGD_GEN_COUNTEREXAMPLE = {"n": 9, "d": 18, "s": 1, "a": 1.0, "spread": 0.0, "f"
     strategy=strat.fixed_family(n=9, d=18, s=1, a=1.0, f=2.0, seeds=1 << 20),
     pinned=[_SGD_GEN_COUNTEREXAMPLE],
     tolerance="one-sided t-test over 32 SGD seeds (batch 1, run to L <= 1e-10) of mean test error "
-    "<= GF's at the claim's level; a rejection falsifies.",
+    "<= GF's at the claim's level, on the errors capped at 10x GF's (a lower bound of the mean: "
+    "the uncapped errors are heavy-tailed, p = 0.003 at the pinned instance, too close to the "
+    "thorough level 3e-4); a rejection falsifies.",
     assumptions=_P_CONV + " n = 9, d = 18, s = 1, a = 1, gamma = 2 gamma_0.",
     examples={"dev": 3, "ci": 3, "thorough": 30},
 )
@@ -578,9 +580,13 @@ def generalisation_sgd_beats_gf(inst: dict, ctx) -> Check:
     te = data.test_error(run.beta[~run.diverged])
     if te.size < 8:
         return Check.inconclusive("too many diverged replicas")
-    m, se = float(te.mean()), float(te.std(ddof=1) / math.sqrt(te.size))
-    p = float(stats.t.sf((m - te_gf) / max(se, 1e-300), te.size - 1))
-    q = float(stats.t.ppf(1 - ctx.level, te.size - 1))
+    # The test errors are heavy-tailed (a few seeds 10-100x GF's), which makes a t-test on the mean
+    # weak. E[te] >= E[min(te, c)] for any cap c, so the one-sided t-test runs on the capped errors
+    # (c = 10 te_GF): a rejection of E[min(te, c)] <= te_GF rejects E[te] <= te_GF (conservative).
+    cap = np.minimum(te, 10.0 * te_gf)
+    m, se = float(cap.mean()), float(cap.std(ddof=1) / math.sqrt(cap.size))
+    p = float(stats.t.sf((m - te_gf) / max(se, 1e-300), cap.size - 1))
+    q = float(stats.t.ppf(1 - ctx.level, cap.size - 1))
     sup = data.beta_star != 0
     shrink = -run.log_shrink[~run.diverged]
     return Check.test(
@@ -588,8 +594,9 @@ def generalisation_sgd_beats_gf(inst: dict, ctx) -> Check:
         p_value=p,
         level=ctx.level,
         supports=m + q * se < te_gf,
-        measured=m,
+        measured=float(te.mean()),
         predicted=te_gf,
+        capped_mean=m,
         R=int(te.size),
         median=float(np.median(te)),
         paths_worse=int(np.sum(te > te_gf)),
