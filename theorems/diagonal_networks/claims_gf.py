@@ -506,16 +506,16 @@ def gf_monotone_in_alpha(inst: dict, ctx) -> Check:
 @gf_monotone_in_alpha.false_variant(
     "geometric_mean_suffices",
     "alpha' smaller than alpha in geometric mean suffices (not coordinatewise): alpha' = alpha "
-    "exp(-u), u ~ U[-0.25, 0.25] recentred to mean +0.01; then min phi_{alpha'} >= min phi_alpha "
+    "exp(-u), u ~ U[-0.1, 0.1] recentred to mean +0.004; then min phi_{alpha'} >= min phi_alpha "
     "to 1e-3 relative. Near the boundary: it fails when the coordinates that grow carry the "
-    "solution (about half the instances). Replaces smaller_alpha_faster (the claim's negation, "
+    "solution (21 of 40 instances, by 0.6-64 tolerances, median 23). Replaces smaller_alpha_faster (the claim's negation, "
     "8e9 tolerances away).",
     examples={"dev": 8, "ci": 12},
 )
 def _(inst, ctx):
     _, alpha, _ = setup(inst)
-    u = np.random.default_rng(np.random.SeedSequence([int(inst["seed"]), 8])).uniform(-0.25, 0.25, alpha.size)
-    other = alpha * np.exp(-(u - u.mean() + 0.01))
+    u = np.random.default_rng(np.random.SeedSequence([int(inst["seed"]), 8])).uniform(-0.1, 0.1, alpha.size)
+    other = alpha * np.exp(-(u - u.mean() + 0.004))
     m_big = potential(implicit_for(inst, alpha), alpha)
     m_other = potential(implicit_for(inst, other), other)
     return Check.lower(m_other, m_big, tol=1e-3 * m_big, rel_change=(m_other - m_big) / m_big)
