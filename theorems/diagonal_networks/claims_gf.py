@@ -508,8 +508,8 @@ def gf_monotone_in_alpha(inst: dict, ctx) -> Check:
     "alpha' smaller than alpha in geometric mean suffices (not coordinatewise): alpha' = alpha "
     "exp(-u), u ~ U[-0.1, 0.1] recentred to mean +0.004; then min phi_{alpha'} >= min phi_alpha "
     "to 1e-3 relative. Near the boundary: it fails when the coordinates that grow carry the "
-    "solution (21 of 40 instances, by 0.6-64 tolerances, median 23). Replaces smaller_alpha_faster (the claim's negation, "
-    "8e9 tolerances away).",
+    "solution (21 of 40 instances, by 0.6-64 tolerances, median 23). Replaces "
+    "smaller_alpha_faster (the claim's negation, 8e9 tolerances away).",
     examples={"dev": 8, "ci": 12},
 )
 def _(inst, ctx):
