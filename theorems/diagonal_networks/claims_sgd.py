@@ -104,7 +104,9 @@ _SHRINK_STRATEGY = strat.sparse_instance(n=(6, 12), a=(0.3, 1.0), f=(0.5, 1.0), 
 def _shrink_stats(inst: dict, ctx) -> tuple[np.ndarray, np.ndarray, np.ndarray, Run]:
     data, alpha, gamma = setup(inst)
     R = ctx.pick(dev=48, ci=64, thorough=256)
-    run = sgd_runs(inst, R, tol=1e-10, t_max=3000.0)
+    # Runs stop at L <= 1e-8: the shrink and int L still to come are ~1e-8 / lambda_min, far below
+    # the shrinks compared (>= 1e-3); both sides are measured on the same stopped path.
+    run = sgd_runs(inst, R, tol=1e-8, t_max=3000.0)
     live = ~run.diverged
     ex = -run.log_shrink.mean(axis=1)[live]
     sgf = (2 * gamma * data.diag.mean() * run.loss_integral)[live]
@@ -201,7 +203,7 @@ def _batch_check(inst: dict, ctx, power: float = 1.0) -> Check:
     data, _, gamma = setup(inst)
     b = int(inst["b"])
     R = ctx.pick(dev=16, ci=32, thorough=64)
-    run = sgd_runs(inst, R, tol=1e-6, t_max=400.0, batch_size=b)
+    run = sgd_runs(inst, R, tol=1e-6, t_max=200.0, batch_size=b)
     live = ~run.diverged
     if live.sum() < R // 2:
         return Check.inconclusive("too many diverged replicas")
@@ -319,7 +321,8 @@ def _slow_runs(
     R = R or ctx.pick(dev=2, ci=3, thorough=6)
     out = []
     for fm in levels:
-        run = sgf_runs(inst, R, h_div=h_div, scheme="milstein", tol=1e-10, t_max=2000.0, f_mult=fm)
+        # L <= 1e-8: the kappa still to come (~2 gamma 1e-8 / lambda_min) is negligible
+        run = sgf_runs(inst, R, h_div=h_div, scheme="milstein", tol=1e-8, t_max=2000.0, f_mult=fm)
         for r in np.flatnonzero(~run.diverged):
             kappa = 2 * gamma0 * fm * float(run.loss_integral[r])  # diag(X^T X/n) = 1
             out.append((kappa, float(-run.log_shrink[r].mean()), gamma0 * fm))
@@ -393,7 +396,7 @@ def _slow_check(inst: dict, ctx, variant: str = "") -> Check:
     r"mechanism ($\ln(\alpha/\alpha_\infty)$ linear in $\gamma\int L$) is derived "
     r"(pesme2021.sgf.ito_product); the monotone approach to min-l1 is observed.",
     strategy=_SLOW_STRATEGY,
-    tolerance="Milstein paths (h = gamma/4) at gamma = (0.5, 0.75, 1) gamma_0, run to L <= 1e-10: "
+    tolerance="Milstein paths (h = gamma/4) at gamma = (0.5, 0.75, 1) gamma_0, run to L <= 1e-8: "
     "any two paths whose kappa differ by > 25% must be ordered. 25% must exceed the "
     "scatter of the realised shrink / kappa (the scheme's pathwise discretisation error): "
     "measured max/min 1.02-1.18 over 6 instances at h = gamma/4, gamma <= gamma_0. The "
