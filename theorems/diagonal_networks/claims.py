@@ -2,16 +2,17 @@
 
 Importing this module registers them (discovery imports ``theorems.<paper>.claims`` for every paper
 package); importing :mod:`theorems.diagonal_networks` or its ``formulas`` does not. The claims live in
-three modules by the paper's sections, each claim followed by its false variants:
+five modules by the paper's sections, each claim followed by its false variants:
 
 1. :mod:`~theorems.diagonal_networks.claims_gf` -- gradient flow: ``gf.closed_form``,
    ``gf.implicit_bias``, ``potential.asymptotics``, ``gf.loss_integral``, ``gf.monotone_in_alpha``;
 2. :mod:`~theorems.diagonal_networks.claims_sgf` -- stochastic gradient flow: ``sgf.ito_product``,
    ``sgf.stratonovich_is_gf``, ``sgf.implicit_bias`` (the main theorem), ``sgf.benefit``,
-   ``sgf.matches_sgd``;
+   ``sgf.matches_sgd`` (in :mod:`~theorems.diagonal_networks.claims_sgf_sgd`);
 3. :mod:`~theorems.diagonal_networks.claims_sgd` -- discrete SGD and the consequences:
    ``sgd.limit_exact``, ``sgd.shrink_mean_matches_sgf``, ``sgd.batch_scaling``,
-   ``bias.slower_is_stronger``, ``generalisation.sgf_beats_gf``, ``conj.l1_monotone*``,
+   ``bias.slower_is_stronger``, ``generalisation.*`` (two of them refuted), ``conj.l1_monotone*``
+   (two refuted; in :mod:`~theorems.diagonal_networks.claims_conj`),
    ``convergence``.
 
 The figures (:mod:`~theorems.diagonal_networks.figures`) are attached to their claims here.
@@ -20,6 +21,11 @@ The figures (:mod:`~theorems.diagonal_networks.figures`) are attached to their c
 from __future__ import annotations
 
 from theorems.diagonal_networks import figures
+from theorems.diagonal_networks.claims_conj import (
+    conj_l1_monotone,
+    conj_l1_monotone_overparametrised,
+    conj_l1_monotone_restricted,
+)
 from theorems.diagonal_networks.claims_gf import (
     gf_closed_form,
     gf_implicit_bias,
@@ -29,11 +35,10 @@ from theorems.diagonal_networks.claims_gf import (
 )
 from theorems.diagonal_networks.claims_sgd import (
     bias_slower_is_stronger,
-    conj_l1_monotone,
-    conj_l1_monotone_overparametrised,
-    conj_l1_monotone_restricted,
     convergence,
+    generalisation_sgd_beats_gf,
     generalisation_sgf_beats_gf,
+    generalisation_sgf_beats_gf_every_instance,
     sgd_batch_scaling,
     sgd_limit_exact,
     sgd_shrink_mean_matches_sgf,
@@ -42,9 +47,9 @@ from theorems.diagonal_networks.claims_sgf import (
     sgf_benefit,
     sgf_implicit_bias,
     sgf_ito_product,
-    sgf_matches_sgd,
     sgf_stratonovich_is_gf,
 )
+from theorems.diagonal_networks.claims_sgf_sgd import sgf_matches_sgd
 
 generalisation_sgf_beats_gf.add_figures(figures.test_error_vs_step)
 bias_slower_is_stronger.add_figures(figures.shrink_vs_loss_integral)
@@ -67,6 +72,8 @@ CLAIMS = (
     sgd_batch_scaling,
     bias_slower_is_stronger,
     generalisation_sgf_beats_gf,
+    generalisation_sgf_beats_gf_every_instance,
+    generalisation_sgd_beats_gf,
     conj_l1_monotone,
     conj_l1_monotone_restricted,
     conj_l1_monotone_overparametrised,

@@ -71,6 +71,7 @@ def _closed_form_check(inst: dict, ctx, mirror: str = "P", factor: float = 2.0) 
         measured=worst,
         predicted={k: f"<= {v:g}" for k, v in tols.items()},
         margin=margin,
+        tolerance=1.0,  # the margin is in units of each relation's tolerance
         details={"times": list(_CLOSED_TIMES), "n": n, "d": data.d},
     )
 
@@ -106,7 +107,9 @@ def gf_closed_form(inst: dict, ctx) -> Check:
     "e_convention_potential",
     "The mirror map is the E-convention "
     "potential's gradient (1/2) arcsinh(beta / alpha^2) (with the P "
-    "initialisation and loss).",
+    "initialisation and loss). Inherently far: a wrong closed form misses by O(1) relative, "
+    "i.e. ~1e7 of the 1e-7 tolerance (which is the integrator's accuracy); there is no nearby "
+    "wrong formula with the same structure.",
     examples={"dev": 1, "ci": 2},
 )
 def _(inst, ctx):
@@ -115,7 +118,8 @@ def _(inst, ctx):
 
 @gf_closed_form.false_variant(
     "missing_factor_two",
-    "arcsinh(beta_t / 2 alpha^2) = -(1/n) X^T R_t (the factor 2 dropped).",
+    "arcsinh(beta_t / 2 alpha^2) = -(1/n) X^T R_t (the factor 2 dropped). Inherently far: a "
+    "factor 2 misses by 50% relative, ~1e7 of the 1e-7 tolerance (the integrator's accuracy).",
     examples={"dev": 1, "ci": 2},
 )
 def _(inst, ctx):
@@ -361,7 +365,7 @@ def _asymptotics_check(inst: dict, ctx) -> Check:
     closed_form=r"sympy series of $\phi$ (derivations(): phi_small_series, phi_large_series; the "
     r"large one via $\mathrm{arcsinh}\,x=\ln(x+\sqrt{1+x^2})$) and of $\nabla\phi$ "
     r"(grad_phi_small_series, kernel_correction $=1/(24\alpha^4)$).",
-    examples={"dev": 1, "ci": 3, "thorough": 40},
+    examples={"dev": 3, "ci": 4, "thorough": 40},
 )
 def potential_asymptotics(inst: dict, ctx) -> Check:
     """Expansions in mpmath, the small-alpha ladder (continuation), and the kernel regime."""
@@ -500,10 +504,18 @@ def gf_monotone_in_alpha(inst: dict, ctx) -> Check:
 
 
 @gf_monotone_in_alpha.false_variant(
-    "smaller_alpha_faster",
-    "A smaller initialisation gives a smaller GF loss integral (faster convergence).",
-    examples={"dev": 2, "ci": 3},
+    "geometric_mean_suffices",
+    "alpha' smaller than alpha in geometric mean suffices (not coordinatewise): alpha' = alpha "
+    "exp(-u), u ~ U[-0.1, 0.1] recentred to mean +0.004; then min phi_{alpha'} >= min phi_alpha "
+    "to 1e-3 relative. Near the boundary: it fails when the coordinates that grow carry the "
+    "solution (21 of 40 instances, by 0.6-64 tolerances, median 23). Replaces "
+    "smaller_alpha_faster (the claim's negation, 8e9 tolerances away).",
+    examples={"dev": 8, "ci": 12},
 )
 def _(inst, ctx):
-    m_big, m_small = _min_potentials(inst)
-    return Check.upper(0.5 * m_small, 0.5 * m_big, tol=1e-9 * max(m_big, 1e-300))
+    _, alpha, _ = setup(inst)
+    u = np.random.default_rng(np.random.SeedSequence([int(inst["seed"]), 8])).uniform(-0.1, 0.1, alpha.size)
+    other = alpha * np.exp(-(u - u.mean() + 0.004))
+    m_big = potential(implicit_for(inst, alpha), alpha)
+    m_other = potential(implicit_for(inst, other), other)
+    return Check.lower(m_other, m_big, tol=1e-3 * m_big, rel_change=(m_other - m_big) / m_big)

@@ -28,7 +28,7 @@ from theorems.diagonal_networks.simulations import (
     sgd_runs,
     sgf_runs,
 )
-from theorems.diagonal_networks.solvers import SolverError, implicit_solution, min_l1_interpolant
+from theorems.diagonal_networks.solvers import min_l1_interpolant
 
 # ------------------------------------------------------------------------------ SGD: exact limit
 _SGD_STRATEGY = strat.sparse_instance(n=(5, 10), a=(0.3, 1.0), f=(0.5, 2.5), spread=(0.0, 0.4))
@@ -104,7 +104,9 @@ _SHRINK_STRATEGY = strat.sparse_instance(n=(6, 12), a=(0.3, 1.0), f=(0.5, 1.0), 
 def _shrink_stats(inst: dict, ctx) -> tuple[np.ndarray, np.ndarray, np.ndarray, Run]:
     data, alpha, gamma = setup(inst)
     R = ctx.pick(dev=48, ci=64, thorough=256)
-    run = sgd_runs(inst, R, tol=1e-10, t_max=3000.0)
+    # Runs stop at L <= 1e-8: the shrink and int L still to come are ~1e-8 / lambda_min, far below
+    # the shrinks compared (>= 1e-3); both sides are measured on the same stopped path.
+    run = sgd_runs(inst, R, tol=1e-8, t_max=3000.0)
     live = ~run.diverged
     ex = -run.log_shrink.mean(axis=1)[live]
     sgf = (2 * gamma * data.diag.mean() * run.loss_integral)[live]
@@ -135,7 +137,7 @@ def _shrink_stats(inst: dict, ctx) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     "f <= 1 on this family and reached 1.5 at f ~ 2 (the SGF formula then underestimates "
     "the SGD shrink); the spec's 15% does not hold on every instance.",
     assumptions=_P_CONV + " f in [0.5, 1].",
-    examples={"dev": 1, "ci": 3, "thorough": 40},
+    examples={"dev": 3, "ci": 4, "thorough": 40},
 )
 def sgd_shrink_mean_matches_sgf(inst: dict, ctx) -> Check:
     """Seed-averaged exact SGD shrink against the SGF formula evaluated on each SGD path."""
@@ -179,22 +181,29 @@ def _(inst, ctx):
 # ------------------------------------------------------------------------------ SGD: batch scaling
 _BATCH_STRATEGY = strat.with_batch(
     strat.sparse_instance(
-        n=(20, 30), d_over_n=(1.5, 2.5), s_max_frac=0.25, a=(0.3, 1.0), f=(1.0, 2.0), spread=(0.0, 0.3)
+        n=(40, 50), d_over_n=(1.5, 2.0), s_max_frac=0.1, a=(0.3, 1.0), f=(1.0, 2.0), spread=(0.0, 0.3)
     ),
     max_frac=0.1,
+    b_min=4,
 )
-_BATCH_BAND = (0.75, 1.5)
+# The decision is between the exponents 0 (no batch factor), 1 (the SGF model) and 2 (b^2): the
+# fitted exponent p = 1 - ln(rho_b) / ln(b) must be closer to 1 than to either, i.e. its CI inside
+# (0.5, 1.5). The GD part of the discrete shrink does not scale with b and biases rho_b upward
+# (measured up to 1.40, i.e. p down to 1 - ln 1.4 / ln b); at b = 2 that bias alone reaches the
+# midpoint 2^0.5 = 1.41, so b >= 4 is drawn: there the midpoints are rho = 0.5 and 2.
+_BATCH_EXPONENT_BAND = (0.5, 1.5)
 
 
 def _batch_check(inst: dict, ctx, power: float = 1.0) -> Check:
-    """Seed-mean exact SGD log-shrink over the SGF formula 2 (gamma / b^power) mean(diag) int L,
-    each path's own int L: its (1 - level) t-interval must lie inside the band."""
+    """Fitted batch exponent of the seed-mean exact SGD log-shrink: p = power - ln(rho) / ln(b) with
+    rho = shrink / (2 (gamma / b^power) mean(diag) int L) on each path's own int L; its (1 - level)
+    t-interval must lie inside (0.5, 1.5) (``power`` = 0 or 2: the variants' claimed exponents)."""
     from scipy import stats
 
     data, _, gamma = setup(inst)
     b = int(inst["b"])
-    R = ctx.pick(dev=32, ci=48, thorough=64)
-    run = sgd_runs(inst, R, tol=1e-6, t_max=400.0, batch_size=b)
+    R = ctx.pick(dev=16, ci=32, thorough=64)
+    run = sgd_runs(inst, R, tol=1e-6, t_max=200.0, batch_size=b)
     live = ~run.diverged
     if live.sum() < R // 2:
         return Check.inconclusive("too many diverged replicas")
@@ -204,20 +213,29 @@ def _batch_check(inst: dict, ctx, power: float = 1.0) -> Check:
     m, se = float(ratio.mean()), float(ratio.std(ddof=1) / math.sqrt(ratio.size))
     q = float(stats.t.ppf(1 - ctx.level / 2, ratio.size - 1))
     lo, hi = m - q * se, m + q * se
-    a_lo, a_hi = _BATCH_BAND
-    t_stat = max(a_lo - m, m - a_hi) / max(se, 1e-300)
-    p = float(stats.t.sf(t_stat, ratio.size - 1))
-    inside, outside = a_lo <= lo and hi <= a_hi, hi < a_lo or lo > a_hi
-    reason = {} if inside or outside else {"reason": f"CI [{lo:.3g}, {hi:.3g}] straddles the band"}
+    if lo <= 0:
+        return Check.inconclusive(f"rho_b interval [{lo:.3g}, {hi:.3g}] reaches 0")
+    lb = math.log(b)
+    p_hat, p_lo, p_hi = power - math.log(m) / lb, power - math.log(hi) / lb, power - math.log(lo) / lb
+    e_lo, e_hi = _BATCH_EXPONENT_BAND
+    # the claimed exponent is `power`: the CI must lie within 0.5 of it
+    c_lo, c_hi = power + e_lo - 1.0, power + e_hi - 1.0
+    inside, outside = c_lo < p_lo and p_hi < c_hi, p_hi <= c_lo or p_lo >= c_hi
+    # p-value of the one-sided t-test of the nearer band edge (on the rho scale)
+    r_edge_lo, r_edge_hi = b ** (power - c_hi), b ** (power - c_lo)
+    t_stat = max(r_edge_lo - m, m - r_edge_hi) / max(se, 1e-300)
+    reason = {} if inside or outside else {"reason": f"exponent CI [{p_lo:.3g}, {p_hi:.3g}] straddles"}
     return Check.test(
         reject=outside,
-        p_value=p,
+        p_value=float(stats.t.sf(t_stat, ratio.size - 1)),
         level=ctx.level,
         supports=inside,
-        measured=m,
-        predicted=f"[{a_lo}, {a_hi}]",
-        margin=min(lo - a_lo, a_hi - hi),
-        ci=[lo, hi],
+        measured=p_hat,
+        predicted=f"({c_lo:g}, {c_hi:g})",
+        margin=min(p_lo - c_lo, c_hi - p_hi),
+        exponent_ci=[p_lo, p_hi],
+        rho=m,
+        rho_ci=[lo, hi],
         R=int(ratio.size),
         b=b,
         unfinished=int(np.sum(run.loss[live] > 1e-6)),
@@ -229,42 +247,43 @@ def _batch_check(inst: dict, ctx, power: float = 1.0) -> Check:
     id="pesme2021.sgd.batch_scaling",
     paper=PAPER,
     status="empirical",
-    kind="equality",
-    statement=r"For SGD with mini-batches of size $2\le b\le n/10$ (with replacement), the seed-mean "
-    r"exact log-shrink $\mathrm{mean}_i\ln(\alpha_i/\alpha^{ex}_{\infty,i})$ is approximately "
-    r"the SGF formula with $\gamma/b$, $2\frac\gamma b\,\mathrm{mean}_i\mathrm{diag}_i"
-    r"(X^\top X/n)\int L$: their ratio $\rho_b$ lies in $[0.75,1.5]$. The spec's 20% is not "
-    r"uniform: $\rho_b$ reached 1.3-1.4 at $b=n/10$ on some 1-sparse instances, because the GD "
-    r"part of the discrete gain, $\gamma^2(\nabla_\beta L)^2$ per step, does not scale as "
-    r"$1/b$ and the SGF model drops it.",
+    kind="rate",
+    statement=r"For SGD with mini-batches of size $4\le b\le n/10$ (with replacement), the seed-mean "
+    r"exact log-shrink $\mathrm{mean}_i\ln(\alpha_i/\alpha^{ex}_{\infty,i})$ scales like the SGF "
+    r"formula with $\gamma/b$, $2\frac\gamma b\,\mathrm{mean}_i\mathrm{diag}_i(X^\top X/n)\int L$: "
+    r"the fitted batch exponent $p=1-\ln\rho_b/\ln b$ ($\rho_b$ the ratio of the two) is "
+    r"closer to 1 than to 0 (no batch factor) or 2 ($b^2$). Not exactly 1: $\rho_b$ reached "
+    r"1.3-1.4 on some 1-sparse instances, because the GD part of the discrete gain, "
+    r"$\gamma^2(\nabla_\beta L)^2$ per step, does not scale as $1/b$ and the SGF model drops it.",
     strategy=_BATCH_STRATEGY,
-    tolerance="R = 32 (dev; 48 ci) seeds at the drawn b; the (1 - level) t-interval of rho_b (exact "
-    "shrink over the mean formula value, the formula on each path's own int L = gamma sum "
-    "L_k) must lie inside [0.75, 1.5]; outside -> falsified, straddling -> inconclusive. "
-    "Band measured with R = 32: rho_b in [0.93, 1.40] over ~100 instances (n in [20, 40], "
-    "b in [2, n/10], f in [1, 2]); about 1 in 20 exceeded the spec's 20% (worst: n = 20, "
-    "d = 30, s = 1, a = 0.3, f = 1, b = 2, seed 0: 1.40 +- 0.03). The same band as the "
-    "batch-1 claim pesme2021.sgd.shrink_mean_matches_sgf. Runs stop at L <= 1e-6 (the "
-    "shrink accrues early).",
-    assumptions=_P_CONV + " n in [20, 30], d in [1.5n, 2.5n], s <= n/4, a in [0.3, 1], f in [1, 2], "
-    "b in [2, n/10].",
+    tolerance="R = 16 (dev; 32 ci, 64 thorough) seeds at the drawn b; the (1 - level) t-interval "
+    "of rho_b (exact shrink over the mean formula value, the formula on each path's own int L "
+    "= gamma sum L_k) is mapped to the exponent p = 1 - ln(rho_b)/ln(b), whose interval must "
+    "lie inside (0.5, 1.5): the decision boundaries between the hypotheses p = 0, 1, 2, not a "
+    "tuned band. Inside -> holds, outside -> falsified, straddling -> inconclusive. b >= 4: "
+    "at b = 2 the midpoint rho = 2^0.5 = 1.41 equals the GD-part bias already measured "
+    "(rho_b up to 1.40), so the old band [0.75, 1.5] equalled the gap between the hypotheses; "
+    "at b >= 4 the boundaries are rho = 0.5 and 2, beyond the measured 0.93-1.40. Runs stop "
+    "at L <= 1e-6 (the shrink accrues early).",
+    assumptions=_P_CONV + " n in [40, 50], d in [1.5n, 2n], s <= n/10, a in [0.3, 1], f in [1, 2], "
+    "b in [4, n/10].",
     closed_form=r"$\mathbb E\,\frac12\ln|1-(\gamma g_k)^2|\approx-\frac{\gamma^2}2(\nabla_jL_{full}^2"
     r"+\frac1b\mathrm{Var}_i(r_ix_{ij}))$ and the SGF's $\frac1b\cdot4L\,\mathrm{diag}_j$ "
     r"(effective_init with batch_size = b): the $1/b$ part matches, the GD part does not "
     r"scale.",
-    examples={"dev": 1, "ci": 3, "thorough": 20},
+    examples={"dev": 3, "ci": 4, "thorough": 20},
 )
 def sgd_batch_scaling(inst: dict, ctx) -> Check:
-    """Seed-mean SGD shrink at batch b against the SGF formula at gamma / b."""
+    """Fitted batch exponent of the seed-mean SGD shrink against 1 (SGF formula at gamma / b)."""
     return _batch_check(inst, ctx)
 
 
-_BATCH_VARIANT = strat.fixed_family(n=20, d=40, s=2, a=0.5, f=1.5, spread=0.2, seeds=8, b=2)
+_BATCH_VARIANT = strat.fixed_family(n=40, d=70, s=2, a=0.5, f=1.5, spread=0.2, seeds=8, b=4)
 
 
 @sgd_batch_scaling.false_variant(
     "no_batch_factor",
-    "The shrink does not depend on b: the SGF formula at gamma (no 1/b).",
+    "The shrink does not depend on b: batch exponent 0 (the SGF formula at gamma, no 1/b).",
     strategy=_BATCH_VARIANT,
     examples={"dev": 1, "ci": 2},
 )
@@ -274,7 +293,7 @@ def _(inst, ctx):
 
 @sgd_batch_scaling.false_variant(
     "batch_squared",
-    "The noise covariance scales as 1/b^2: the SGF formula at gamma / b^2.",
+    "The noise covariance scales as 1/b^2: batch exponent 2 (the SGF formula at gamma / b^2).",
     strategy=_BATCH_VARIANT,
     examples={"dev": 1, "ci": 2},
 )
@@ -302,7 +321,8 @@ def _slow_runs(
     R = R or ctx.pick(dev=2, ci=3, thorough=6)
     out = []
     for fm in levels:
-        run = sgf_runs(inst, R, h_div=h_div, scheme="milstein", tol=1e-10, t_max=2000.0, f_mult=fm)
+        # L <= 1e-8: the kappa still to come (~2 gamma 1e-8 / lambda_min) is negligible
+        run = sgf_runs(inst, R, h_div=h_div, scheme="milstein", tol=1e-8, t_max=2000.0, f_mult=fm)
         for r in np.flatnonzero(~run.diverged):
             kappa = 2 * gamma0 * fm * float(run.loss_integral[r])  # diag(X^T X/n) = 1
             out.append((kappa, float(-run.log_shrink[r].mean()), gamma0 * fm))
@@ -376,7 +396,7 @@ def _slow_check(inst: dict, ctx, variant: str = "") -> Check:
     r"mechanism ($\ln(\alpha/\alpha_\infty)$ linear in $\gamma\int L$) is derived "
     r"(pesme2021.sgf.ito_product); the monotone approach to min-l1 is observed.",
     strategy=_SLOW_STRATEGY,
-    tolerance="Milstein paths (h = gamma/4) at gamma = (0.5, 0.75, 1) gamma_0, run to L <= 1e-10: "
+    tolerance="Milstein paths (h = gamma/4) at gamma = (0.5, 0.75, 1) gamma_0, run to L <= 1e-8: "
     "any two paths whose kappa differ by > 25% must be ordered. 25% must exceed the "
     "scatter of the realised shrink / kappa (the scheme's pathwise discretisation error): "
     "measured max/min 1.02-1.18 over 6 instances at h = gamma/4, gamma <= gamma_0. The "
@@ -387,7 +407,7 @@ def _slow_check(inst: dict, ctx, variant: str = "") -> Check:
     "The l1 distance to the LP solution must be "
     "non-increasing in kappa up to 1e-9 (1 + |b_l1|_1) (solver accuracy).",
     assumptions=_P_CONV + " columns scaled to |x_j|^2 = n, uniform alpha, s <= 0.3 n.",
-    examples={"dev": 1, "ci": 3, "thorough": 30},
+    examples={"dev": 3, "ci": 4, "thorough": 30},
 )
 def bias_slower_is_stronger(inst: dict, ctx) -> Check:
     """Ordering of realised shrinks by kappa, and l1 distance of the implied limits to min-l1."""
@@ -474,7 +494,8 @@ def _gen_sgf_check(inst: dict, ctx, R: int, tol: float) -> Check:
     r"($\kappa=2\gamma\int L\approx3\cdot10^{-6}$ gave a tie at $10^{-10}$ relative). "
     r"This is the scope in which the paper's 'generalises better' "
     r"was observed here; it is not a theorem and fails on dense instances, for non-uniform "
-    r"shrinks and for discrete SGD (false variants).",
+    r"shrinks and for discrete SGD (refuted claims "
+    r"pesme2021.generalisation.sgf_beats_gf_every_instance and .sgd_beats_gf).",
     strategy=_GEN_STRATEGY,
     tolerance="per path te_SGF <= te_GF (1 + 1e-9): 1e-9 relative is the precision of a test "
     "error from two 1e-10-certified solves, so a difference below it is a tie (thorough "
@@ -486,7 +507,7 @@ def _gen_sgf_check(inst: dict, ctx, R: int, tol: float) -> Check:
     "deterministic given the seed.",
     assumptions=_P_CONV + " columns scaled to |x_j|^2 = n; n in [10, 16], d in [2n, 2.5n], "
     "s <= n/5, uniform alpha = a in [0.3, 1], f in [1, 2].",
-    examples={"dev": 1, "ci": 3, "thorough": 40},
+    examples={"dev": 3, "ci": 4, "thorough": 40},
 )
 def generalisation_sgf_beats_gf(inst: dict, ctx) -> Check:
     """Test error of argmin phi_{alpha_inf} (per SGF path) against that of argmin phi_alpha."""
@@ -494,23 +515,66 @@ def generalisation_sgf_beats_gf(inst: dict, ctx) -> Check:
 
 
 @generalisation_sgf_beats_gf.false_variant(
-    "every_instance",
-    "The same on every instance, dense and tiny ones included (s up to n, n <= 6).",
-    strategy=_GEN_DENSE,
-    examples={"dev": 12, "ci": 20, "thorough": 300},
+    "improves_by_0_1pct",
+    "Every SGF path improves the test error by at least 0.1% over GF (te_SGF <= 0.999 te_GF, to "
+    "1e-4 te_GF). Near the boundary: the improvement is real but small at these steps (measured "
+    "0.01-0.2% over 6 instances).",
+    examples={"dev": 3, "ci": 4},
 )
 def _(inst, ctx):
+    data, alpha, _ = setup(inst)
+    te_gf = float(data.test_error(implicit_for(inst, alpha)))
+    run, h_div = _refined_sgf_runs(inst, 2, 1e-10, 2000.0)
+    if run.diverged.any() or run.loss.max() > 1e-10:
+        return Check.inconclusive("SGF did not converge within its budget")
+    te = np.array([data.test_error(_sgf_limit(inst, J)[1]) for J in run.loss_integral])
+    return Check.upper(float(te.max()), 0.999 * te_gf, tol=1e-4 * te_gf, ratio=te / te_gf)
+
+
+@claim(
+    id="pesme2021.generalisation.sgf_beats_gf_every_instance",
+    paper=PAPER,
+    status="refuted",
+    kind="comparison",
+    statement=r"Refuted: the statement of pesme2021.generalisation.sgf_beats_gf on every instance, "
+    r"dense and tiny ones included ($s$ up to $n$, $n\le6$). Pinned counterexample: $n=3$, "
+    r"$d=4$, $s=2$ (seed 0, standardised): the SGF limit's test error 0.00893 exceeds GF's "
+    r"0.00886 (+0.76%).",
+    strategy=_GEN_DENSE,
+    pinned=[{"n": 3, "d": 4, "s": 2, "a": 1.0, "spread": 0.0, "f": 1.0, "seed": 0, "standardize": 1}],
+    tolerance="as pesme2021.generalisation.sgf_beats_gf (1e-9 relative: the solver's precision); "
+    "one SGF path per instance, run to L <= 1e-6.",
+    assumptions=_P_CONV + " columns scaled to |x_j|^2 = n; n in [3, 6], s in [2, n].",
+    examples={"dev": 3, "ci": 20, "thorough": 300},
+)
+def generalisation_sgf_beats_gf_every_instance(inst: dict, ctx) -> Check:
+    """The SGF-beats-GF comparison on dense and tiny instances."""
     return _gen_sgf_check(inst, ctx, 1, 1e-6)
 
 
-@generalisation_sgf_beats_gf.false_variant(
-    "discrete_sgd",
-    "Discrete SGD does the same: on every sparse instance its seed-mean test "
-    "error is below GF's (checked on the family n = 9, d = 18, s = 1, a = 1, f = 2, any seed).",
-    strategy=strat.fixed_family(n=9, d=18, s=1, a=1.0, f=2.0, seeds=64),
-    examples={"dev": 1, "ci": 3, "thorough": 30},
+_SGD_GEN_COUNTEREXAMPLE = {"n": 9, "d": 18, "s": 1, "a": 1.0, "spread": 0.0, "f": 2.0, "seed": 0}
+
+
+@claim(
+    id="pesme2021.generalisation.sgd_beats_gf",
+    paper=PAPER,
+    status="refuted",
+    kind="comparison",
+    statement=r"Refuted: discrete SGD generalises better than GF on every sparse instance: its "
+    r"seed-mean test error is below GF's. Pinned counterexample ($n=9$, $d=18$, $s=1$, "
+    r"$a=1$, $\gamma=2\gamma_0$, seed 0): SGD's mean test error 0.50 against GF's 0.032; "
+    r"SGD shrinks the off-support coordinates as much as the support.",
+    strategy=strat.fixed_family(n=9, d=18, s=1, a=1.0, f=2.0, seeds=1 << 20),
+    pinned=[_SGD_GEN_COUNTEREXAMPLE],
+    tolerance="one-sided t-test over 32 SGD seeds (batch 1, run to L <= 1e-10) of mean test error "
+    "<= GF's at the claim's level, on the errors capped at 10x GF's (a lower bound of the mean: "
+    "the uncapped errors are heavy-tailed, p = 0.003 at the pinned instance, too close to the "
+    "thorough level 3e-4); a rejection falsifies.",
+    assumptions=_P_CONV + " n = 9, d = 18, s = 1, a = 1, gamma = 2 gamma_0.",
+    examples={"dev": 3, "ci": 3, "thorough": 30},
 )
-def _(inst, ctx):
+def generalisation_sgd_beats_gf(inst: dict, ctx) -> Check:
+    """Seed-mean test error of discrete SGD against GF's (one-sided t-test)."""
     from scipy import stats
 
     data, alpha, _ = setup(inst)
@@ -519,9 +583,13 @@ def _(inst, ctx):
     te = data.test_error(run.beta[~run.diverged])
     if te.size < 8:
         return Check.inconclusive("too many diverged replicas")
-    m, se = float(te.mean()), float(te.std(ddof=1) / math.sqrt(te.size))
-    p = float(stats.t.sf((m - te_gf) / max(se, 1e-300), te.size - 1))
-    q = float(stats.t.ppf(1 - ctx.level, te.size - 1))
+    # The test errors are heavy-tailed (a few seeds 10-100x GF's), which makes a t-test on the mean
+    # weak. E[te] >= E[min(te, c)] for any cap c, so the one-sided t-test runs on the capped errors
+    # (c = 10 te_GF): a rejection of E[min(te, c)] <= te_GF rejects E[te] <= te_GF (conservative).
+    cap = np.minimum(te, 10.0 * te_gf)
+    m, se = float(cap.mean()), float(cap.std(ddof=1) / math.sqrt(cap.size))
+    p = float(stats.t.sf((m - te_gf) / max(se, 1e-300), cap.size - 1))
+    q = float(stats.t.ppf(1 - ctx.level, cap.size - 1))
     sup = data.beta_star != 0
     shrink = -run.log_shrink[~run.diverged]
     return Check.test(
@@ -529,8 +597,9 @@ def _(inst, ctx):
         p_value=p,
         level=ctx.level,
         supports=m + q * se < te_gf,
-        measured=m,
+        measured=float(te.mean()),
         predicted=te_gf,
+        capped_mean=m,
         R=int(te.size),
         median=float(np.median(te)),
         paths_worse=int(np.sum(te > te_gf)),
@@ -539,135 +608,8 @@ def _(inst, ctx):
     )
 
 
-# ------------------------------------------------------------------------------ conjecture
-_CONJ_GRID = np.geomspace(4.0, 1e-3, 14)
-
-
-def _l1_path(inst: dict) -> tuple[np.ndarray, np.ndarray, float]:
-    """l1 norms of argmin phi_a along the grid, solved to a tight certificate (1e-13, else 1e-11).
-
-    Near the kernel end the l1 norm changes by ~1e-9 relative between grid points, so the default
-    certificate (1e-10) is too loose for a monotonicity test; the returned tolerance says what the
-    solves support."""
-    data, _, _ = setup(inst)
-    try:
-        sols = [implicit_solution(data.X, data.y, a, tol=1e-13) for a in _CONJ_GRID]
-        tol = 1e-10
-    except SolverError:
-        sols = [implicit_solution(data.X, data.y, a, tol=1e-11) for a in _CONJ_GRID]
-        tol = 1e-8
-    return _CONJ_GRID, np.array([np.abs(b).sum() for b in sols]), tol
-
-
-def _l1_check(inst: dict, *, reverse: bool = False) -> Check:
-    """Monotonicity of the l1 norm along decreasing uniform alpha: never increases (the
-    conjecture), or with ``reverse`` never decreases (its false variant)."""
-    data, _, _ = setup(inst)
-    if np.linalg.matrix_rank(data.X) < data.n:
-        return Check.inconclusive("X not of full row rank")
-    grid, l1, tol = _l1_path(inst)
-    if reverse:
-        rel_dec = -np.diff(l1) / l1[:-1]
-        return Check.upper(float(rel_dec.max()), 0.0, tol=tol)
-    # Along decreasing a, the conjecture says l1 never increases.
-    rel_inc = np.diff(l1) / l1[:-1]
-    worst = float(rel_inc.max())
-    k = int(rel_inc.argmax())
-    return Check.upper(worst, 0.0, tol=tol, at_alpha=[float(grid[k]), float(grid[k + 1])], l1=l1.tolist())
-
-
-@claim(
-    id="pesme2021.conj.l1_monotone",
-    paper=PAPER,
-    status="conjecture",
-    kind="monotone",
-    statement=r"Conjecture (general form): for every full-row-rank $X$ and $y$, "
-    r"$a\mapsto\|\hat\beta_{a\mathbf 1}\|_1$ is non-decreasing, i.e. a smaller uniform "
-    r"initialisation never gives a larger $\ell_1$ norm. (Would make 'SGF is sparser than "
-    r"GF' a theorem for uniform shrinks.)",
-    strategy=strat.conjecture_instance(n=(2, 10)),
-    tolerance="relative increase of the l1 norm between consecutive grid points a = 4 ... 1e-3 "
-    "(14 log-spaced) at most 1e-10, with every solve certified to |X b - y| <= 1e-13 (1+|y|) "
-    "(1e-8 if only 1e-11 is reached): a 2e-9 'increase' at the kernel end was solver noise.",
-    assumptions="Gaussian X, y = X beta* with 1 <= s <= n (dense included), tiny n (2..10).",
-    examples={"dev": 30, "ci": 60, "thorough": 1000},
-)
-def conj_l1_monotone(inst: dict, ctx) -> Check:
-    """Hunt for an instance where shrinking a uniform alpha increases the l1 norm of the solution."""
-    return _l1_check(inst)
-
-
-@conj_l1_monotone.false_variant(
-    "vector_alpha",
-    "Vector form: alpha' <= alpha coordinatewise never increases the l1 norm "
-    "(here alpha shrunk 100x on supp beta* only).",
-    strategy=strat.sparse_instance(n=(6, 12), a=(0.3, 1.0), spread=(0.0, 0.0), s_max_frac=0.5),
-    examples={"dev": 4, "ci": 8},
-)
-def _(inst, ctx):
-    data, alpha, _ = setup(inst)
-    small = alpha.copy()
-    small[data.beta_star != 0] /= 100.0
-    l1a = float(np.abs(implicit_for(inst, alpha)).sum())
-    l1s = float(np.abs(implicit_for(inst, small)).sum())
-    return Check.upper(l1s, l1a, tol=1e-9 * l1a)
-
-
-@claim(
-    id="pesme2021.conj.l1_monotone_gaussian_sparse",
-    paper=PAPER,
-    status="conjecture",
-    kind="monotone",
-    statement=r"Conjecture (restricted form): for Gaussian $X$ with $n\ge8$ and a truth with "
-    r"$s\le n/2$, $a\mapsto\|\hat\beta_{a\mathbf 1}\|_1$ is non-decreasing.",
-    strategy=strat.conjecture_instance(n=(8, 20), s_frac=(0.0, 0.5)),
-    tolerance="as pesme2021.conj.l1_monotone.",
-    assumptions="Gaussian X, n in [8, 20], d in [n+1, 3n], 1 <= s <= n/2.",
-    examples={"dev": 30, "ci": 60, "thorough": 1000},
-)
-def conj_l1_monotone_restricted(inst: dict, ctx) -> Check:
-    """The same hunt restricted to the sparse Gaussian regime."""
-    return _l1_check(inst)
-
-
-@claim(
-    id="pesme2021.conj.l1_monotone_overparametrised",
-    paper=PAPER,
-    status="conjecture",
-    kind="monotone",
-    statement=r"Conjecture (further restricted after the hunt falsified the forms above on near-square "
-    r"designs): for Gaussian $X$ with $n\ge8$, $d\ge2n$ and $s\le n/4$, "
-    r"$a\mapsto\|\hateta_{a\mathbf 1}\|_1$ is non-decreasing.",
-    strategy=strat.conjecture_instance(n=(8, 16), s_frac=(0.0, 0.25), d_over_n=(2.0, 3.0)),
-    tolerance="as pesme2021.conj.l1_monotone.",
-    assumptions="Gaussian X, n in [8, 16], d in [2n, 3n], 1 <= s <= n/4.",
-    examples={"dev": 10, "ci": 40, "thorough": 1000},
-)
-def conj_l1_monotone_overparametrised(inst: dict, ctx) -> Check:
-    """The hunt in the over-parametrised sparse regime."""
-    return _l1_check(inst)
-
-
-@conj_l1_monotone_restricted.false_variant(
-    "reversed",
-    "The opposite monotonicity: a smaller uniform alpha never gives a smaller l1 norm.",
-    examples={"dev": 2, "ci": 3},
-)
-def _(inst, ctx):
-    return _l1_check(inst, reverse=True)
-
-
-@conj_l1_monotone_overparametrised.false_variant(
-    "reversed",
-    "The opposite monotonicity: a smaller uniform alpha never gives a smaller l1 norm.",
-    examples={"dev": 2, "ci": 3},
-)
-def _(inst, ctx):
-    return _l1_check(inst, reverse=True)
-
-
 # ------------------------------------------------------------------------------ convergence
-_CONV_STRATEGY = strat.sparse_instance(n=(5, 12), a=(0.3, 1.0), f=(0.25, 1.0), spread=(0.0, 0.3))
+_CONV_STRATEGY = strat.sparse_instance(n=(5, 12), a=(0.3, 1.0), f=(0.5, 1.0), spread=(0.0, 0.3))
 _CONV_CAP = 10.0  # the falsified pathwise cap (false variant pathwise_cap_10)
 
 
@@ -680,12 +622,14 @@ def _conv_check(
     J_gf = 0.5 * potential(implicit_for(inst, alpha), alpha)
     if run.diverged.any():
         bad = np.flatnonzero(run.diverged).tolist()
+        # margin: minus the fraction of diverged paths, tolerance one path (sharpness = paths)
         return Check(
             False,
             measured={"diverged_replicas": bad},
             predicted="none",
-            margin=-1.0,
-            details={"steps": run.steps},
+            margin=-float(run.diverged.mean()),
+            tolerance=1.0 / R,
+            details={"steps": run.steps, "R": R},
         )
     if run.loss.max() > 1e-10:
         return Check.inconclusive(
@@ -734,8 +678,8 @@ def _conv_check(
     "details, not bounded: the earlier empirical cap 10 was a heuristic that the thorough "
     "run falsified (ratio 31.5 on one of 16 paths of n=5, d=12, seed 5, f=1; the other 15 "
     "paths 0.6-4.2), and the paper asserts finiteness, not a constant.",
-    assumptions=_P_CONV + " f in [0.25, 1].",
-    examples={"dev": 2, "ci": 4, "thorough": 40},
+    assumptions=_P_CONV + " f in [0.5, 1].",
+    examples={"dev": 3, "ci": 4, "thorough": 40},
 )
 def convergence(inst: dict, ctx) -> Check:
     """Every SGF path converges (L <= 1e-10) with a finite loss integral; the ratio to GF's
@@ -744,13 +688,15 @@ def convergence(inst: dict, ctx) -> Check:
 
 
 @convergence.false_variant(
-    "any_step_size",
-    "SGF converges at any step size (here 15 gamma_0, about 3x the measured edge).",
-    examples={"dev": 1, "ci": 2},
+    "up_to_4_gamma0",
+    "SGF converges on every path up to gamma = 4 gamma_0 (just below the measured SGD edge "
+    "3.8-6 gamma_0; the claim is checked up to gamma_0). Near the boundary: at 4 gamma_0, 0-50% "
+    "of 8 paths diverge (Milstein, h = gamma/2; 7 instances), at 10 gamma_0 88-100%. Replaces "
+    "any_step_size (15 gamma_0, where every path diverged). Sharpness counts diverged paths.",
+    examples={"dev": 3, "ci": 4},
 )
 def _(inst, ctx):
-    # gamma = 15 gamma_0 whatever the instance's f; 8 paths (3 at dev rarely include a divergence)
-    return _conv_check(inst, ctx, f_mult=15.0 / inst["f"], R=8)
+    return _conv_check(inst, ctx, f_mult=4.0 / inst["f"], R=8)
 
 
 @convergence.false_variant(

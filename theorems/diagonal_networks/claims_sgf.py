@@ -23,12 +23,9 @@ from theorems.diagonal_networks.formulas import potential
 from theorems.diagonal_networks.instances import _P_CONV, _key, setup
 from theorems.diagonal_networks.simulations import (
     _noise_seed,
-    _refined_sgf_runs,
     _sgf_ladder_cached,
     _sgf_limit,
     implicit_for,
-    sgd_runs,
-    sgf_runs,
 )
 
 
@@ -43,8 +40,23 @@ _ITO_STRATEGY = strat.sparse_instance(
 )
 
 
-def _ito_ladder(inst: dict, scheme: str, noise: str, R: int, K: int, levels=(16, 4, 1)):
-    """One Brownian path, integrated at h = gamma/16, gamma/4, gamma (coarsened increments)."""
+_ITO_LEVELS = (2, 8, 32, 128)  # h = gamma/2 ... gamma/128 on one Brownian path
+_ITO_HORIZON = 30  # SDE time in units of gamma (the shrink accrues early: L decays)
+# The band of the fitted RMS slope, derived (see _ito_check): the leading error of EM in
+# ln(w+ w-) is the martingale sum_k s_k^2 (dB_k^2 - h), RMS ~ h^(1/2); the next terms (the drift
+# cross term, sum g^2 h^2, the u^4 terms) are O(h). So the RMS error ~ c1 h^(1/2) + c2 h and its
+# fitted slope lies in [1/2, 1] in the asymptotic regime. A level is in that regime when its error
+# is below half the effect (an error comparable to the effect is not a small-h expansion: at f = 2
+# the level h = gamma/8 was 3.5x the effect on one instance, and fitting it gave 1.81); the slope is
+# fitted over those levels (at least 2, else inconclusive). The band adds 0.25 on each side for the
+# sampling error of an RMS over R paths with heavy-tailed path errors: over 30 instances of the
+# strategy plus the two ci counterexamples of a fit over fixed levels, the slopes were 0.39-0.86
+# (mean 0.56, s.d. 0.09). Wrong identities plateau at their bias: slope 0.00-0.03.
+_ITO_BAND = (0.25, 1.25)
+
+
+def _ito_ladder(inst: dict, scheme: str, noise: str, R: int, K: int, levels=_ITO_LEVELS):
+    """One Brownian path per replica, integrated at each h = gamma / level (coarsened increments)."""
     from sim.noise import BrownianPath, coarsen
 
     data, alpha, gamma = setup(inst)
@@ -70,29 +82,38 @@ def _ito_ladder(inst: dict, scheme: str, noise: str, R: int, K: int, levels=(16,
 
 
 def _ito_check(inst: dict, ctx, *, scheme="euler_maruyama", noise="paper", sign=-2.0, gram=False) -> Check:
-    R = ctx.pick(dev=3, ci=4, thorough=8)
-    K = 120
-    data, alpha, gamma, runs = _ito_ladder(inst, scheme, noise, R, K)
+    R = ctx.pick(dev=8, ci=24, thorough=32)
+    data, alpha, gamma, runs = _ito_ladder(inst, scheme, noise, R, _ITO_HORIZON)
+    if any(run.diverged.any() for run in runs.values()):
+        return Check.inconclusive("an EM path diverged (scheme instability at the coarse level)")
     shape = (data.X.T @ data.X).sum(axis=1) / data.n if gram else data.diag
-    hs, errs, effect = [], [], 0.0
+    hs, rms, effect = [], [], 0.0
     for lv, run in sorted(runs.items()):
         pred = sign * gamma * np.outer(run.loss_integral, shape)
-        errs.append(float(np.max(np.abs(run.log_shrink - pred))))
+        # per path: the max over coordinates; then the RMS over the paths (strong error)
+        per_path = np.max(np.abs(run.log_shrink - pred), axis=1)
+        rms.append(float(np.sqrt(np.mean(per_path**2))))
         hs.append(gamma / lv)
-        effect = max(effect, float(np.max(np.abs(2.0 * gamma * np.outer(run.loss_integral, data.diag)))))
-    slope = _fit_slope(hs, errs)
-    fine_err = errs[int(np.argmin(hs))]
-    # Only a lower slope bound: the claim is that the error vanishes as h -> 0. A steeper fitted
-    # slope (the coarse level h = gamma near the stability edge at f ~ 2 is far off, the fine ones
-    # are close) is faster convergence, not a violation.
-    ok = slope >= 0.3 and fine_err <= 0.5 * effect
-    margin = min(slope - 0.3, (0.5 * effect - fine_err) / max(effect, 1e-300))
+        eff = np.max(np.abs(2.0 * gamma * np.outer(run.loss_integral, data.diag)), axis=1)
+        effect = max(effect, float(np.sqrt(np.mean(eff**2))))
+    fine_err = rms[int(np.argmin(hs))]
+    lo, hi = _ITO_BAND
+    m_size = (0.5 * effect - fine_err) / max(effect, 1e-300)
+    asymptotic = [k for k in range(len(hs)) if rms[k] < 0.5 * effect]
+    if m_size >= 0 and len(asymptotic) < 2:
+        return Check.inconclusive("fewer than 2 levels with an error below half the effect")
+    # A finest error above half the effect is a violation whatever the slope (the identity says the
+    # error vanishes); its slope is then fitted over all levels, for the record.
+    fit = asymptotic if len(asymptotic) >= 2 else list(range(len(hs)))
+    slope = _fit_slope([hs[k] for k in fit], [rms[k] for k in fit])
+    margin = min(slope - lo, hi - slope, m_size)
     return Check(
-        ok,
-        measured={"slope": slope, "err_finest": fine_err},
-        predicted={"slope": ">= 0.3", "err_finest": f"<= {0.5 * effect:.3g}"},
+        bool(margin >= 0),
+        measured={"rms_slope": slope, "rms_err_finest": fine_err},
+        predicted={"rms_slope": f"[{lo}, {hi}]", "rms_err_finest": f"<= {0.5 * effect:.3g}"},
         margin=margin,
-        details={"h": hs, "errors": errs, "effect": effect, "R": R},
+        tolerance=0.25,
+        details={"h": hs, "rms_errors": rms, "effect": effect, "R": R, "fitted_levels": fit},
     )
 
 
@@ -106,18 +127,24 @@ def _ito_check(inst: dict, ctx, *, scheme="euler_maruyama", noise="paper", sign=
     r"$w_+\odot w_-=\alpha_t^2$ with $\alpha_t=\alpha\odot\exp(-2\gamma\,\mathrm{diag}"
     r"(X^\top X/n)\int_0^tL\,ds)$.",
     strategy=_ITO_STRATEGY,
-    tolerance="Euler-Maruyama on w over the ladder h = gamma, gamma/4, gamma/16 on ONE Brownian path "
-    "(120 gamma of SDE time): the max error of ln(w+ w- / alpha^2) against the formula "
-    "must shrink with fitted slope >= 0.3 (observed 0.5-1 typically, up to 3 when the coarse "
-    "level h = gamma sits near the stability edge at f ~ 2; no upper bound: the identity "
-    "asserts only that the error vanishes as h -> 0, so faster decay is not a violation, "
-    "and the falsifying variants fail by slope ~ 0) and be below half the effect at the "
-    "finest h. Deterministic given the seed.",
+    tolerance="Euler-Maruyama on w over the ladder h = gamma/2, gamma/8, gamma/32, gamma/128 on ONE "
+    "Brownian path per replica (30 gamma of SDE time), R = 8 paths (24 ci, 32 thorough): the RMS "
+    "over the paths of the max error of ln(w+ w- / alpha^2)/2 against the formula must decay with "
+    "slope in [0.25, 1.25], fitted over the levels in the asymptotic regime (error below half the "
+    "effect; at least 2), and be below half the effect at the finest h. Band derived: EM's "
+    "error in ln(w+ w-) is -sum_k s_k^2 (dB_k^2 - h) (a martingale, RMS ~ h^(1/2)) plus O(h) "
+    "terms (ln(1+u) + ln(1-u) = -u^2 - u^4/2 - ..., u = -g h + s dB), so the slope lies in "
+    "[1/2, 1] in the asymptotic regime; +-0.25 for the sampling error of the RMS over paths "
+    "(heavy-tailed; slopes 0.39-0.86 over 32 instances). A wrong identity plateaus at its bias "
+    "(slope 0.00-0.03). Pre-asymptotic levels are left out of the fit: near the stability edge "
+    "(f = 2) h = gamma/8 was 3.5x the effect on one instance (fitting it: slope 1.81); the old 3-level "
+    "max-over-3-paths fit from h = gamma gave 0.227 at ci seed 27 (a 5-level ladder showed the "
+    "error 1.7e-3 -> 5.8e-5). Deterministic given the seed.",
     assumptions=_P_CONV + " gamma = f gamma_0, f in [0.5, 2]; column scales e^{U[-1,1] k}, k <= 1.",
     closed_form=r"Itô (sympy): $d\ln w_\pm=\mp\frac1n X^\top r\,dt-2\gamma\frac Ln\mathrm{diag}(X^\top X)"
     r"dt\pm2\sqrt{\gamma L/n}X^\top dB$; summed: $d\ln(w_+w_-)=-4\gamma L\,"
     r"\mathrm{diag}(X^\top X)/n\,dt$.",
-    examples={"dev": 2, "ci": 4, "thorough": 40},
+    examples={"dev": 3, "ci": 4, "thorough": 40},
 )
 def sgf_ito_product(inst: dict, ctx) -> Check:
     """Order test of the product identity under Euler-Maruyama (not built into the scheme).
@@ -172,12 +199,12 @@ def _(inst, ctx):
 
 
 # ------------------------------------------------------------------------------ SGF: Stratonovich
-_STRAT_FAMILY = strat.fixed_family(n=6, d=12, s=2, a=1.0, f=1.5, spread=0.2, seeds=8)
+_STRAT_FAMILY = strat.fixed_family(n=6, d=12, s=2, a=1.0, f=1.5, spread=0.2, seeds=1 << 20)
 
 
 def _strat_ladder(inst: dict, ctx) -> tuple[tuple[int, ...], dict, np.ndarray, int]:
-    levels = ctx.pick(dev=(1, 4), ci=(1, 4), thorough=(1, 4, 16))
-    R = ctx.pick(dev=1, ci=2, thorough=4)
+    levels = ctx.pick(dev=(2, 8), ci=(2, 8), thorough=(2, 8, 32))
+    R = ctx.pick(dev=3, ci=4, thorough=8)
     return (
         levels,
         _sgf_ladder_cached(_key(inst), "heun", "paper", R, levels, 1e-10, 2000.0),
@@ -186,45 +213,45 @@ def _strat_ladder(inst: dict, ctx) -> tuple[tuple[int, ...], dict, np.ndarray, i
     )
 
 
+def _rms(a: np.ndarray) -> np.ndarray:
+    return np.sqrt(np.mean(np.asarray(a) ** 2, axis=0))
+
+
 def _strat_check(inst: dict, ctx) -> Check:
-    data, alpha, _ = setup(inst)
     levels, ladder, beta_gf, R = _strat_ladder(inst, ctx)
     if any(run.diverged.any() or run.loss.max() > 1e-10 for run, _ in ladder.values()):
         return Check.inconclusive("Heun SGF did not converge within its budget")
     hs = [1.0 / lv for lv in levels]
-    margins, obs = [], {"limit_slope": [], "product_slope": [], "err_finest_over_ito_effect": []}
-    # Strong convergence of the limit is a mean-square statement: its order is fitted on the RMS
-    # over the paths (a single-path three-level fit scatters, e.g. 0.38 on one thorough path whose
-    # finest error was already 4% of the Itô effect; the RMS slopes over 8 seeds were 0.76-1.35).
-    all_errs = np.array(
-        [[float(np.linalg.norm(ladder[lv][1][r] - beta_gf)) for lv in levels] for r in range(R)]
+    # Strong convergence is a mean-square statement: every order is fitted on the RMS over the
+    # paths (single-path fits over two levels scattered from -0.14 to 2.35 over 27 seeds).
+    lim = np.array([[np.linalg.norm(ladder[lv][1][r] - beta_gf) for lv in levels] for r in range(R)])
+    prod = np.array([[np.max(np.abs(2.0 * ladder[lv][0].log_shrink[r])) for lv in levels] for r in range(R)])
+    # Scale: how far the Itô SGF limit of a path with this loss integral would be from GF.
+    run_f = ladder[max(levels)][0]
+    effect = np.array(
+        [np.linalg.norm(_sgf_limit(inst, float(run_f.loss_integral[r]))[1] - beta_gf) for r in range(R)]
     )
-    s_lim = _fit_slope(hs, list(np.sqrt((all_errs**2).mean(axis=0))))
-    obs["limit_slope_per_path"] = [_fit_slope(hs, list(e)) for e in all_errs]
-    for r in range(R):
-        errs = list(all_errs[r])
-        prods = [float(np.max(np.abs(2.0 * ladder[lv][0].log_shrink[r]))) for lv in levels]
-        s_prod = _fit_slope(hs, prods)
-        # Scale: how far the Itô SGF limit of a path with this loss integral would be from GF.
-        run_f = ladder[max(levels)][0]
-        _, ito = _sgf_limit(inst, float(run_f.loss_integral[r]))
-        effect = float(np.linalg.norm(ito - beta_gf))
-        ratio = errs[-1] / max(effect, 1e-300)
-        obs["product_slope"].append(s_prod)
-        obs["err_finest_over_ito_effect"].append(ratio)
-        margins.append(min(s_lim - 0.5, 2.0 - s_lim, s_prod - 0.4, 2.0 - s_prod, 0.35 - ratio))
-    obs["limit_slope"] = s_lim
-    margin = float(min(margins))
+    s_lim, s_prod = _fit_slope(hs, list(_rms(lim))), _fit_slope(hs, list(_rms(prod)))
+    ratio = float(_rms(lim[:, -1]) / max(float(_rms(effect)), 1e-300))
+    margins = {
+        # Heun is strong order 1 for this commutative noise: the product error is O(h) (slope 1)
+        "product_slope": s_prod - 0.5,
+        # the limit: within 0.25 of the Itô effect at the finest h (observed <= 0.10 over 32
+        # seeds). Its decay order is reported, not asserted: over h = gamma/2, gamma/8 the RMS
+        # slope scattered from 0.02 to 1.45 (pre-asymptotic), so no band would be honest.
+        "err_finest_over_ito_effect": 0.25 - ratio,
+    }
+    margin = float(min(margins.values()))
     return Check(
         margin >= 0,
-        measured=obs,
+        measured={"product_slope": s_prod, "limit_slope": s_lim, "err_finest_over_ito_effect": ratio},
         predicted={
-            "limit_slope": "[0.5, 2]",
-            "product_slope": "[0.4, 2]",
-            "err_finest_over_ito_effect": "<= 0.35",
+            "product_slope": ">= 0.5",
+            "err_finest_over_ito_effect": "<= 0.25",
+            "limit_slope": "reported",
         },
         margin=margin,
-        details={"h_over_gamma": hs, "R": R, "scheme": "heun"},
+        details={"h_over_gamma": hs, "R": R, "scheme": "heun", "margins": margins},
     )
 
 
@@ -240,22 +267,24 @@ def _strat_check(inst: dict, ctx) -> Check:
     r"(step $h$), $w_+w_-/\alpha^2-1=O(h)$ and the limit converges to $\hat\beta_\alpha$ "
     r"as $h\to0$.",
     strategy=_STRAT_FAMILY,
-    tolerance="Heun on one Brownian path at h = gamma and gamma/4 (dev/ci; plus gamma/16 at "
-    "thorough), run to L <= 1e-10 and finished by the exact GF limit from the final state "
-    "(bregman_limit). Fitted slopes: RMS over the paths of the distance of the limit to "
-    "argmin phi_alpha in [0.5, 2] (first order expected; observed 0.67-1.55 on one path "
-    "per seed, RMS of 4 paths 0.76-1.35 at thorough; a single-path fit gave 0.38 once, "
-    "hence the RMS: strong convergence is a mean-square statement), "
-    "max |ln(w+ w- / alpha^2)| in [0.4, 2] (observed 1.1-1.7; 0.65-1.1 over h = gamma "
-    "... gamma/8); the finest distance below 0.35x the Itô effect "
-    "|argmin phi_{alpha_inf} - argmin phi_alpha| of the same path's int L (observed "
-    "0.005-0.044). Deterministic given the seed.",
+    tolerance="Heun on R = 3 Brownian paths (4 ci, 8 thorough) at h = gamma/2 and gamma/8 (plus "
+    "gamma/32 at thorough), run to L <= 1e-10 and finished by the exact GF limit from the final "
+    "state (bregman_limit). Every order is fitted on the RMS over the paths (strong convergence "
+    "is a mean-square statement; single-path two-level fits scattered from -0.14 to 2.35 over "
+    "27 seeds). Asserted: the RMS of max |ln(w+ w- / alpha^2)| decays with slope >= 0.5 (Heun is "
+    "strong order 1 on this commutative noise, so the product error is O(h)); the RMS distance "
+    "of the finest limit to argmin phi_alpha is below 0.25x the RMS Itô effect "
+    "|argmin phi_{alpha_inf} - argmin phi_alpha| of the same paths' int L (Itô would give 1x; "
+    "observed <= 0.10x over 32 seeds). The decay order of that distance is reported, not "
+    "asserted: its RMS slope over gamma/2, gamma/8 scattered from 0.02 to 1.45 (pre-asymptotic). "
+    "No upper bound on the slopes: faster decay is not a violation. Deterministic given the "
+    "seed.",
     assumptions=_P_CONV + " n=6, d=12, s=2, a=1, spread 0.2, gamma = 1.5 gamma_0 (the "
     "pesme2021.sgf.implicit_bias family).",
     closed_form=r"Stratonovich chain rule (sympy, stratonovich_drift_log_product): "
     r"$d\ln(w_+w_-)=0$; with $\ln(w_+/w_-)\in\mathrm{range}(X^\top)$ the limit satisfies "
     r"the KKT conditions of $\min\phi_\alpha$.",
-    examples={"dev": 1, "ci": 2, "thorough": 8},
+    examples={"dev": 3, "ci": 4, "thorough": 8},
 )
 def sgf_stratonovich_is_gf(inst: dict, ctx) -> Check:
     """Heun ladder: product conservation and convergence of the limit to the GF solution."""
@@ -278,13 +307,13 @@ def _(inst, ctx):
 
 
 # ------------------------------------------------------------------------------ SGF: implicit bias
-_SGF_FAMILY = strat.fixed_family(n=6, d=12, s=2, a=1.0, f=1.5, spread=0.2, seeds=3)
+_SGF_FAMILY = strat.fixed_family(n=6, d=12, s=2, a=1.0, f=1.5, spread=0.2, seeds=1 << 20)
 
 
 def _sgf_limit_check(
     inst: dict, ctx, *, predict: str = "alpha_inf", noise: str = "paper", levels: tuple[int, ...] = (4, 16)
 ) -> Check:
-    data, alpha, _ = setup(inst)
+    data, alpha, gamma = setup(inst)
     R = ctx.pick(dev=1, ci=2, thorough=6)
     ladder = _sgf_ladder_cached(_key(inst), "milstein", noise, R, levels, 1e-10, 2000.0)
     beta_gf = implicit_for(inst, alpha)
@@ -305,6 +334,9 @@ def _sgf_limit_check(
                 pred = beta_gf
             elif predict == "plus_sign":
                 pred = implicit_for(inst, alpha * alpha / a_inf)
+            elif predict == "uniform_shrink":
+                J = float(run.loss_integral[r])
+                pred = implicit_for(inst, alpha * np.exp(-2.0 * gamma * data.diag.mean() * J))
             else:  # "no_factor_two": the E-convention exponent applied to the P loss
                 pred = implicit_for(inst, np.sqrt(alpha * a_inf))
             e = max(e, float(np.linalg.norm(limit[r] - pred)))
@@ -327,6 +359,7 @@ def _sgf_limit_check(
         measured={"err_gamma/4": e_coarse, "err_gamma/16": e_fine},
         predicted={"shrinks_by": ">= 1.5x", "err_gamma/16": f"<= 0.35 x effect = {0.35 * effect:.3g}"},
         margin=margin,
+        tolerance=0.35,  # the margin is a fraction of the effect; the size test allows 0.35 of it
         details={"effect_vs_gf": effect, "R": R, "scheme": "milstein"},
     )
 
@@ -354,7 +387,7 @@ def _sgf_limit_check(
     closed_form=r"$\ln(w_+/w_-)\in\mathrm{range}(X^\top)$ and $w_+w_-=\alpha_t^2$ give "
     r"$\beta_t=2\alpha_t^2\sinh(X^\top\nu_t)$: at interpolation, the KKT conditions of "
     r"$\min\phi_{\alpha_\infty}$.",
-    examples={"dev": 1, "ci": 2, "thorough": 3},
+    examples={"dev": 3, "ci": 4, "thorough": 12},
 )
 def sgf_implicit_bias(inst: dict, ctx) -> Check:
     """Pathwise limit of the SGF against ``implicit_solution(X, y, effective_init(...))``."""
@@ -385,110 +418,125 @@ def _(inst, ctx):
 
 
 @sgf_implicit_bias.false_variant(
-    "isotropic_noise",
-    "The same holds for d-dimensional isotropic "
-    "noise ~ w * dW with the same per-coordinate variance (checked at "
-    "h = gamma/4 only: the miss is orders of magnitude).",
-    examples={"dev": 1, "ci": 2},
+    "uniform_shrink",
+    "alpha_inf = alpha exp(-2 gamma mean(diag(X^T X/n)) int L): the shrink uniform across "
+    "coordinates at the average column norm (right for standardised columns; here the Gaussian "
+    "column norms vary by ~+-40%). Near the boundary: it differs from the theorem only through "
+    "the spread of diag(X^T X/n). (Replaces isotropic_noise, which missed by 460x.)",
+    examples={"dev": 2, "ci": 3},
 )
 def _(inst, ctx):
-    return _sgf_limit_check(inst, ctx, noise="isotropic", levels=(4,))
+    return _sgf_limit_check(inst, ctx, predict="uniform_shrink")
 
 
 # ------------------------------------------------------------------------------ SGF: the benefit
 _BENEFIT_STRATEGY = strat.sparse_instance(
-    n=(5, 10), a=(0.3, 1.0), f=(0.5, 1.5), col_scale=(0.0, 1.5), zero_columns=1
+    n=(5, 10), a=(0.3, 1.0), f=(1.0, 1.5), col_scale=(0.0, 1.5), zero_columns=1
 )
 
 
-_BENEFIT_VARIANT = strat.fixed_family(n=5, d=9, s=1, a=0.5, f=1.0, spread=0.2, seeds=4, zero_columns=1)
+_BENEFIT_VARIANT = strat.fixed_family(n=5, d=9, s=1, a=1.0, f=1.25, spread=0.2, seeds=64, zero_columns=1)
 
 
-def _benefit_margin(
-    realized_r: np.ndarray,
-    nz: np.ndarray,
-    alpha: np.ndarray,
-    a_inf: np.ndarray,
-    b_sgf: np.ndarray,
-    beta_gf: np.ndarray,
-    obs: dict,
-) -> float:
-    """The margin of ``sgf.benefit`` on one replica (realised log-shrink ``realized_r``, effective
-    initialisation ``a_inf``, SGF limit ``b_sgf``): the smallest of alpha_inf < alpha on the non-zero
-    columns, the limits differing, and the potential gaps; records what it saw in ``obs``."""
-    scale = 1.0 + float(np.linalg.norm(beta_gf))
-    dist = float(np.linalg.norm(b_sgf - beta_gf))
-    # The realised shrink of a discretised path carries the scheme's pathwise error, which can
-    # exceed the effect on a coordinate (thorough: +7.7e-7 realised vs -2.9e-5 predicted at
-    # h = gamma with int L ~ 1e-4; +0.063 vs -0.14 on a large-excursion path at f = 1.43): its
-    # sign is reported, and the identity itself is pesme2021.sgf.ito_product's job (h -> 0).
-    obs.setdefault("realised_wrong_sign", []).append(int(np.sum(realized_r[nz] >= 0)))
-    m_zero = -float(np.max(np.abs(realized_r[~nz]))) if (~nz).any() else 0.0  # == 0 exactly
-    m_formula = float(np.min(np.log(alpha[nz] / a_inf[nz])))  # alpha_inf < alpha (formula)
-    m_differ = (dist - 1e-8 * scale) / scale
-    gap1 = potential(beta_gf, a_inf) - potential(b_sgf, a_inf)  # b_sgf optimal for phi_{a_inf}
-    gap2 = potential(b_sgf, alpha) - potential(beta_gf, alpha)  # beta_gf optimal for phi_alpha
-    tol_phi = 1e-9 * (1.0 + potential(beta_gf, alpha))
-    # The gaps are second order in the distance of the limits: ~ delta^T H delta / 2 with
-    # H = diag(1 / (4 sqrt(beta^2 + 4 a^4))) (Hessian of phi_a). When that predicted gap is
-    # below the potential's precision tol_phi, a strict gap cannot be resolved: then the gaps
-    # must only not be negative beyond precision (strictness follows from the limits differing,
-    # m_differ > 0, and strict convexity); otherwise they must exceed tol_phi.
-    delta = b_sgf - beta_gf
-    q1 = 0.5 * float(np.sum(delta**2 / (4.0 * np.sqrt(b_sgf**2 + 4.0 * a_inf**4))))
-    q2 = 0.5 * float(np.sum(delta**2 / (4.0 * np.sqrt(beta_gf**2 + 4.0 * alpha**4))))
-    need1 = tol_phi if q1 > 10.0 * tol_phi else -tol_phi
-    need2 = tol_phi if q2 > 10.0 * tol_phi else -tol_phi
-    obs.setdefault("gaps_resolved", []).append(bool(q1 > 10.0 * tol_phi and q2 > 10.0 * tol_phi))
-    obs.setdefault("potential_gaps", []).append([float(gap1), float(gap2)])
-    # m_zero == 0 exactly is the claim (zero columns never move); anything else violates it.
-    return min(m_formula, m_differ, gap1 - need1, gap2 - need2, math.inf if m_zero == 0.0 else -1.0)
+_BENEFIT_LEVELS = (2, 8)  # Milstein at h = gamma/2 and gamma/8 on the same Brownian path
 
 
-def _benefit_check(inst: dict, ctx, variant: str = "") -> Check:
+def _benefit_paths(inst: dict, ctx) -> dict | Check:
+    """Per path: the realised shrink ln(alpha_T / alpha) = ln(w+ w- / alpha^2)/2 at h = gamma/8, its
+    discretisation error (|fine - coarse|, h = gamma/2 vs gamma/8, Milstein: first order in the
+    log-product, so the coarse-fine gap bounds the fine error up to a factor ~4/3), and the
+    simulated limit (finished by the exact GF limit from the final state) with its error."""
     data, alpha, _ = setup(inst)
-    R = ctx.pick(dev=3, ci=4, thorough=8)
-    run, h_div = _refined_sgf_runs(inst, R, 1e-10, 2000.0)
-    if run.diverged.any() or run.loss.max() > 1e-10:
-        return Check.inconclusive("SGF did not converge within its budget", measured=float(run.loss.max()))
-    nz = np.any(data.X != 0, axis=0)
-    realized = run.log_shrink  # ln(alpha_T / alpha) from w+ w-, per replica and coordinate
+    R = ctx.pick(dev=2, ci=4, thorough=8)
+    # Run to L <= 1e-7, then finish by the exact GF limit (bregman_limit, product conserved): the
+    # shrink the SGF would still accrue is 2 gamma diag int_T^inf L ~ 2 gamma diag L_T / lambda_min,
+    # below 1e-6 here, against realised shrinks >= 1e-4 on this family.
+    ladder = _sgf_ladder_cached(_key(inst), "milstein", "paper", R, _BENEFIT_LEVELS, 1e-7, 2000.0)
+    (run_c, lim_c), (run_f, lim_f) = ladder[_BENEFIT_LEVELS[0]], ladder[_BENEFIT_LEVELS[1]]
+    if run_c.diverged.any() or run_f.diverged.any():
+        return Check.inconclusive("a Milstein path diverged at h = gamma/2")
+    if max(run_c.loss.max(), run_f.loss.max()) > 1e-7:
+        return Check.inconclusive("SGF did not converge within its budget")
     beta_gf = implicit_for(inst, alpha)
-    margins, obs = (
-        [],
-        {
-            "l1_sgf": [],
-            "l1_gf": float(np.abs(beta_gf).sum()),
-            "test_error_sgf": [],
-            "test_error_gf": float(data.test_error(beta_gf)),
+    return {
+        "nz": np.any(data.X != 0, axis=0),
+        "shrink": run_f.log_shrink,
+        "shrink_err": np.abs(run_f.log_shrink - run_c.log_shrink),
+        "zero_col_coarse": run_c.log_shrink,
+        "dist": np.linalg.norm(lim_f - beta_gf, axis=1),
+        "dist_err": np.linalg.norm(lim_f - lim_c, axis=1),
+        "limits": lim_f,
+        "beta_gf": beta_gf,
+        "alpha": alpha,
+        "R": R,
+    }
+
+
+def _benefit_check(inst: dict, ctx) -> Check:
+    """Realised strict shrink on non-zero columns (resolved beyond the discretisation error),
+    exactly none on zero columns, and a simulated SGF limit resolvably distinct from GF's."""
+    P = _benefit_paths(inst, ctx)
+    if isinstance(P, Check):
+        return P
+    nz, sh, err = P["nz"], P["shrink"], P["shrink_err"]
+    # Unresolved: the error estimate reaches the shrink on some coordinate (neither sign is shown).
+    if np.any(np.abs(sh[:, nz]) <= err[:, nz]) or np.any(P["dist"] <= P["dist_err"]):
+        return Check.inconclusive(
+            "shrink or limit gap not resolved beyond the discretisation error at h = gamma/8",
+            measured=float(np.min(np.abs(sh[:, nz]) - err[:, nz])),
+        )
+    m_shrink = float(np.min(-sh[:, nz] / np.abs(sh[:, nz])))  # -1 if resolved < 0, +1 if > 0
+    m_zero = (
+        0.0 if not (~nz).any() else -float(np.max(np.abs(np.r_[sh[:, ~nz], P["zero_col_coarse"][:, ~nz]])))
+    )
+    m_differ = float(np.min((P["dist"] - P["dist_err"]) / P["dist"]))
+    obs: dict = {"potential_gaps": [], "l1_sgf": [], "test_error_sgf": []}
+    data, alpha, _ = setup(inst)
+    for r in range(P["R"]):
+        a_real = alpha * np.exp(sh[r])
+        b = P["limits"][r]
+        obs["potential_gaps"].append(
+            [
+                potential(P["beta_gf"], a_real) - potential(b, a_real),
+                potential(b, alpha) - potential(P["beta_gf"], alpha),
+            ]
+        )
+        obs["l1_sgf"].append(float(np.abs(b).sum()))
+        obs["test_error_sgf"].append(float(data.test_error(b)))
+    margin = min(m_shrink, m_differ, math.inf if m_zero == 0.0 else -1.0)
+    return Check(
+        bool(margin > 0),
+        measured={
+            "max_realised_shrink_nz": float(np.max(sh[:, nz])),
+            "min_dist_over_err": float(np.min(P["dist"] / P["dist_err"])),
+        },
+        predicted={
+            "max_realised_shrink_nz": "< 0 (resolved)",
+            "zero_columns": "exactly 0",
+            "limits": "distinct",
+        },
+        margin=margin,
+        details={
+            "R": P["R"],
+            "h_over_gamma": [1 / lv for lv in _BENEFIT_LEVELS],
+            "shrink_err_max": float(np.max(err[:, nz])),
+            "l1_gf": float(np.abs(P["beta_gf"]).sum()),
+            "test_error_gf": float(data.test_error(P["beta_gf"])),
+            **obs,
         },
     )
-    for r in range(R):
-        a_inf, b_sgf = _sgf_limit(inst, float(run.loss_integral[r]))
-        obs["l1_sgf"].append(float(np.abs(b_sgf).sum()))
-        obs["test_error_sgf"].append(float(data.test_error(b_sgf)))
-        scale = 1.0 + float(np.linalg.norm(beta_gf))
-        dist = float(np.linalg.norm(b_sgf - beta_gf))
-        if variant == "alpha_inf_above":
-            margins.append(float(np.min(realized[r, nz])))  # claims ln(alpha_inf / alpha) >= 0
-            continue
-        if variant == "shrink_every_column":
-            margins.append(float(-np.max(realized[r])))  # claims a strict shrink on every column
-            continue
-        if variant == "same_limit":
-            margins.append((1e-8 * scale - dist) / scale)
-            continue
-        margins.append(_benefit_margin(realized[r], nz, alpha, a_inf, b_sgf, beta_gf, obs))
-    margin = float(min(margins))
-    obs["l1_sgf_below_gf"] = bool(max(obs["l1_sgf"]) <= obs["l1_gf"])
-    obs["test_error_sgf_below_gf"] = bool(max(obs["test_error_sgf"]) <= obs["test_error_gf"])
-    return Check(
-        margin > 0,
-        measured={"min_margin": margin},
-        predicted="> 0",
-        margin=margin,
-        details={"R": R, "h_div": h_div, **obs},
-    )
+
+
+_BENEFIT_STATEMENT = (
+    r"Proven part of the headline, measured on simulated paths: on every SGF path the realised "
+    r"effective initialisation $\alpha_\infty=\sqrt{w_+w_-}$ is $<\alpha$ on every coordinate with a "
+    r"non-zero column of $X$ and $=\alpha$ exactly on zero columns, and the SGF limit differs from the "
+    r"GF limit $\hat\beta_\alpha$. (Each limit then has the lower potential of its own kind, "
+    r"$\phi_{\alpha_\infty}(\hat\beta_{\alpha_\infty})<\phi_{\alpha_\infty}(\hat\beta_\alpha)$ "
+    r"and $\phi_\alpha(\hat\beta_\alpha)<\phi_\alpha(\hat\beta_{\alpha_\infty})$, by uniqueness "
+    r"of each argmin: reported, not asserted.) Only observed, not proven: a smaller $\ell_1$ norm and "
+    r"a smaller test error (see pesme2021.generalisation.* and pesme2021.conj.*)."
+)
 
 
 @claim(
@@ -496,273 +544,69 @@ def _benefit_check(inst: dict, ctx, variant: str = "") -> Check:
     paper=PAPER,
     status="theorem",
     kind="comparison",
-    statement=r"Proven part of the headline: on every SGF path, $\alpha_\infty<\alpha$ on every "
-    r"coordinate with a non-zero column of $X$ (equality on zero columns), the SGF limit "
-    r"$\hat\beta_{\alpha_\infty}$ differs from the GF limit $\hat\beta_\alpha$, and each "
-    r"limit has the lower potential of its own kind: "
-    r"$\phi_{\alpha_\infty}(\hat\beta_{\alpha_\infty})<\phi_{\alpha_\infty}(\hat\beta_\alpha)$ and "
-    r"$\phi_\alpha(\hat\beta_\alpha)<\phi_\alpha(\hat\beta_{\alpha_\infty})$; "
-    r"$\phi_{\alpha_\infty}$ is closer to a weighted $\ell_1$ norm (weights "
-    r"$\ln(1/\alpha_{\infty,i})$). Only observed, not proven: a smaller $\ell_1$ norm and a "
-    r"smaller test error (see pesme2021.generalisation.* and pesme2021.conj.*).",
+    statement=_BENEFIT_STATEMENT,
     strategy=_BENEFIT_STRATEGY,
-    tolerance="Milstein paths (h = gamma, halved up to twice while a path diverges: a scheme "
-    "instability near f = 2, not an SGF property; run to L <= 1e-10) give each path's int L; "
-    "alpha_inf = alpha exp(-2 gamma diag(X^T X/n) int L) must be < alpha on non-zero "
-    "columns, and the realised ln(w+ w- / alpha^2)/2 exactly 0 on the zero column. The "
-    "realised shrink's sign on non-zero columns is reported, not asserted: at h = gamma its "
-    "pathwise discretisation error can exceed the effect on a coordinate (thorough: +7.7e-7 "
-    "realised vs -2.9e-5 predicted with int L ~ 1e-4; +0.063 vs -0.14 on a large-excursion "
-    "path at f = 1.43); the identity is tested as h -> 0 by pesme2021.sgf.ito_product. Limits "
-    "must differ by > 1e-8 (1+|beta_gf|) (solver accuracy 1e-10); potential gaps must "
-    "exceed tol_phi = 1e-9 (1 + phi) when resolvable, i.e. when the second-order prediction "
-    "delta^T H_phi delta / 2 exceeds 10 tol_phi; below that (tiny int L: shrink ~3e-7, limits "
-    "1e-7 apart, gaps ~1e-15 on the thorough counterexample) the gaps need only be > "
-    "-tol_phi, strictness then following from distinct limits and strict convexity. The l1 "
-    "and test-error comparisons are reported, not asserted.",
-    assumptions=_P_CONV + " one all-zero column, column scales e^{k U[-1,1]}, k <= 1.5.",
+    tolerance="Milstein paths at h = gamma/2 and gamma/8 on the same Brownian path (run to L <= "
+    "1e-7, finished by the exact GF limit: the shrink still to come is ~2 gamma diag L_T / "
+    "lambda_min < 1e-6). The realised shrink ln(w+ w- / alpha^2)/2 at "
+    "gamma/8 must be < 0 on every non-zero column with |shrink| > |shrink(gamma/8) - "
+    "shrink(gamma/2)| (the coarse-fine gap bounds the fine error: Milstein is first order in "
+    "ln(w+ w-), the Itô martingale term cancelling, so the fine error is ~1/3 of the gap); the "
+    "zero column's shrink exactly 0 at both steps; the simulated limit's distance to "
+    "argmin phi_alpha larger than its own coarse-fine gap. An instance where either gap reaches "
+    "the effect is inconclusive (not resolved), not a pass. At h = gamma (the old form) the "
+    "realised sign was not resolvable (+7.7e-7 realised vs -2.9e-5 predicted), hence the "
+    "refined step.",
+    assumptions=_P_CONV + " one all-zero column, column scales e^{k U[-1,1]}, k <= 1.5, f in [1, 1.5].",
     closed_form=r"$\ln(\alpha_\infty/\alpha)=-2\gamma\,\mathrm{diag}(X^\top X/n)\int_0^\infty L<0$; "
     r"strict convexity of $\phi$ makes each argmin unique.",
-    examples={"dev": 2, "ci": 4, "thorough": 40},
+    examples={"dev": 3, "ci": 4, "thorough": 40},
 )
 def sgf_benefit(inst: dict, ctx) -> Check:
-    """Strict shrink, distinct limits and the two optimality gaps, per SGF path."""
+    """Realised strict shrink, untouched zero columns and distinct limits, per simulated SGF path."""
     return _benefit_check(inst, ctx)
 
 
 @sgf_benefit.false_variant(
     "alpha_inf_above",
-    "The SGF effective initialisation is larger than alpha (opposite sign of the Itô correction).",
+    "The realised effective initialisation is larger than alpha on the non-zero columns "
+    "(opposite sign of the Itô correction); margin in units of the discretisation error.",
     strategy=_BENEFIT_VARIANT,
     examples={"dev": 1, "ci": 2},
 )
 def _(inst, ctx):
-    return _benefit_check(inst, ctx, "alpha_inf_above")
+    P = _benefit_paths(inst, ctx)
+    if isinstance(P, Check):
+        return P
+    nz = P["nz"]
+    k = np.unravel_index(np.argmin(np.where(nz, P["shrink"], np.inf)), P["shrink"].shape)
+    return Check.lower(float(P["shrink"][k]), 0.0, tol=float(P["shrink_err"][k]))
 
 
 @sgf_benefit.false_variant(
     "shrink_every_column",
-    "alpha_inf < alpha on every coordinate, zero columns included.",
+    "alpha_inf < alpha on every coordinate, zero columns included (they stay exactly at alpha).",
     strategy=_BENEFIT_VARIANT,
     examples={"dev": 1, "ci": 2},
 )
 def _(inst, ctx):
-    return _benefit_check(inst, ctx, "shrink_every_column")
+    P = _benefit_paths(inst, ctx)
+    if isinstance(P, Check):
+        return P
+    worst = float(np.max(P["shrink"]))
+    return Check(worst < 0, measured=worst, predicted="< 0", margin=-worst)
 
 
 @sgf_benefit.false_variant(
     "same_limit",
-    "SGF and GF have the same limit (to 1e-8).",
+    "SGF and GF have the same limit, up to the discretisation error of the simulated limit "
+    "(its coarse-fine gap).",
     strategy=_BENEFIT_VARIANT,
     examples={"dev": 1, "ci": 2},
 )
 def _(inst, ctx):
-    return _benefit_check(inst, ctx, "same_limit")
-
-
-# ------------------------------------------------------------------------------ SGF vs SGD
-_MATCH_STRATEGY = strat.sparse_instance(n=(6, 10), a=(0.3, 1.0), f=(0.5, 1.0), spread=(0.0, 0.3))
-
-
-_MATCH_LOG_MARGIN = math.log(2.0)
-_MATCH_SPREAD_MARGIN = math.log(3.0)
-
-
-def _log_sd_ratio(
-    a: np.ndarray, b: np.ndarray, seed: np.random.SeedSequence, B: int = 400
-) -> tuple[float, float]:
-    """``ln(sd(b) / sd(a))`` and its bootstrap standard error (``B`` resamples of each sample)."""
-    rng = np.random.default_rng(seed)
-    est = math.log(b.std(ddof=1) / a.std(ddof=1))
-    ia = rng.integers(0, a.size, (B, a.size))
-    ib = rng.integers(0, b.size, (B, b.size))
-    boot = np.log(b[ib].std(axis=1, ddof=1) / np.maximum(a[ia].std(axis=1, ddof=1), 1e-300))
-    return est, float(boot.std(ddof=1))
-
-
-def _match_samples(inst: dict, ctx, noise: str, R: int | None, h_div: float):
-    """SGD and SGF (Milstein) runs of one instance: ``(R, (J_sgd, J_sgf), (T_sgd, T_sgf))``, the loss
-    integrals and test errors of the converged replicas; a Check if too many replicas diverged."""
-    data, _, _ = setup(inst)
-    R = R or ctx.pick(dev=24, ci=32, thorough=128)
-    sgd = sgd_runs(inst, R, tol=1e-10, t_max=3000.0)
-    sgf = sgf_runs(inst, R, h_div=h_div, scheme="milstein", noise=noise, tol=1e-10, t_max=3000.0)
-    a_ok, b_ok = ~sgd.diverged, ~sgf.diverged
-    if a_ok.sum() < R // 2 or b_ok.sum() < R // 2:
-        return Check.inconclusive("too many diverged replicas")
-    J = (sgd.loss_integral[a_ok], sgf.loss_integral[b_ok])
-    T = (data.test_error(sgd.beta[a_ok]), data.test_error(sgf.beta[b_ok]))
-    return R, J, T
-
-
-def _loss_integral_stats(inst: dict, Ja: np.ndarray, Jb: np.ndarray, q: float) -> dict:
-    """int L of SGF against SGD: geometric means within a factor 2 (TOST on the mean of ln int L,
-    Welch, normal approx.) and the dispersion of ln int L: SGF's at least a third of SGD's
-    (one-sided, bootstrap normal approx.). ``q`` is the normal quantile of the test level."""
-    from scipy import stats
-
-    la, lb = np.log(Ja), np.log(Jb)
-    dlog = float(lb.mean() - la.mean())
-    se_log = math.sqrt(la.var(ddof=1) / la.size + lb.var(ddof=1) / lb.size)
-    llo, lhi = dlog - q * se_log, dlog + q * se_log
-    rho, se_rho = _log_sd_ratio(la, lb, _noise_seed(inst, 7))
-    return {
-        "dlog": dlog,
-        "llo": llo,
-        "lhi": lhi,
-        "rho": rho,
-        "se_rho": se_rho,
-        "j_reject": llo > _MATCH_LOG_MARGIN or lhi < -_MATCH_LOG_MARGIN,
-        "j_support": -_MATCH_LOG_MARGIN <= llo and lhi <= _MATCH_LOG_MARGIN,
-        "p_Jt": float(stats.norm.sf((abs(dlog) - _MATCH_LOG_MARGIN) / max(se_log, 1e-300))),
-        "s_reject": rho + q * se_rho < -_MATCH_SPREAD_MARGIN,
-        "s_support": rho - q * se_rho >= -_MATCH_SPREAD_MARGIN,
-        "p_S": float(stats.norm.cdf((rho + _MATCH_SPREAD_MARGIN) / max(se_rho, 1e-300))),
-    }
-
-
-def _match_details(R: int, J: tuple, T: tuple, js: dict, q: float, lo: float, hi: float) -> dict:
-    """The numbers reported by ``sgf.matches_sgd`` (loss integral and test error of both)."""
-    from scipy import stats
-
-    (Ja, Jb), (Ta, Tb) = J, T
-    rho, se_rho = js["rho"], js["se_rho"]
-    return {
-        "R": R,
-        "loss_integral": {
-            "sgd": [float(Ja.mean()), float(Ja.std())],
-            "sgf": [float(Jb.mean()), float(Jb.std())],
-            "median_ratio": float(np.median(Jb) / np.median(Ja)),
-            "geo_mean_ratio": math.exp(js["dlog"]),
-            "log_ratio_ci": [js["llo"], js["lhi"]],
-            "ks_p": float(stats.ks_2samp(Ja, Jb).pvalue),
-            "log_sd_ratio": [rho, rho - q * se_rho, rho + q * se_rho],
-        },
-        "test_error": {
-            "sgd": [float(Ta.mean()), float(Ta.std())],
-            "sgf": [float(Tb.mean()), float(Tb.std())],
-            "rel_mean_diff_ci": [lo, hi],
-            "ks_p": float(stats.ks_2samp(Ta, Tb).pvalue),
-        },
-    }
-
-
-def _match_check(
-    inst: dict,
-    ctx,
-    noise: str = "paper",
-    ks_test_error: bool = False,
-    R: int | None = None,
-    h_div: float = 2.0,
-    ks_loss_integral: bool = False,
-) -> Check:
-    from scipy import stats
-
-    samples = _match_samples(inst, ctx, noise, R, h_div)
-    if isinstance(samples, Check):
-        return samples
-    R, (Ja, Jb), (Ta, Tb) = samples
-    level = ctx.level / 3  # Bonferroni over the three statistics
-    q = float(stats.norm.ppf(1 - level))
-    js = _loss_integral_stats(inst, Ja, Jb, q)
-    # test error: equal means within 5% (two one-sided Welch tests, TOST); or KS for the variant.
-    diff = float(Tb.mean() - Ta.mean())
-    se = math.sqrt(Ta.var(ddof=1) / Ta.size + Tb.var(ddof=1) / Tb.size)
-    lo, hi = (diff - q * se) / Ta.mean(), (diff + q * se) / Ta.mean()
-    details = _match_details(R, (Ja, Jb), (Ta, Tb), js, q, lo, hi)
-    measured = {"int_L": float(Jb.mean()), "test_error": float(Tb.mean())}
-    predicted = {"int_L": float(Ja.mean()), "test_error": float(Ta.mean())}
-    if ks_test_error or ks_loss_integral:  # the falsified "equal in distribution" forms
-        p_J = details["loss_integral"]["ks_p"]
-        p_T = details["test_error"]["ks_p"] if ks_test_error else 1.0
-        return Check.test(
-            reject=min(p_J, p_T) < level,
-            p_value=min(1.0, 2 * min(p_J, p_T)),
-            level=ctx.level,
-            supports=True,
-            measured=measured,
-            predicted=predicted,
-            **details,
-        )
-    t_stat = (abs(diff) / Ta.mean() - 0.05) * Ta.mean() / max(se, 1e-300)
-    return Check.test(
-        reject=js["j_reject"] or lo > 0.05 or hi < -0.05 or js["s_reject"],
-        p_value=min(1.0, 3 * min(js["p_Jt"], float(stats.norm.sf(t_stat)), js["p_S"])),
-        level=ctx.level,
-        supports=-0.05 <= lo and hi <= 0.05 and js["j_support"] and js["s_support"],
-        measured=measured,
-        predicted=predicted,
-        margin=min(
-            _MATCH_LOG_MARGIN - max(abs(js["llo"]), abs(js["lhi"])),
-            0.05 - max(abs(lo), abs(hi)),
-            js["rho"] - q * js["se_rho"] + _MATCH_SPREAD_MARGIN,
-        ),
-        rel_mean_diff_int_L=float(abs(Jb.mean() - Ja.mean()) / Ja.mean()),
-        **details,
-    )
-
-
-@claim(
-    id="pesme2021.sgf.matches_sgd",
-    paper=PAPER,
-    status="empirical",
-    kind="distributional",
-    statement=r"At the same step $\gamma$ (here $\le\gamma_0$, about a fifth of the edge), the paper's SGF "
-    r"and batch-1 SGD agree on the loss integral $\int L$ to within a factor 2 in geometric "
-    r"mean ($|E\ln\int L_{SGF}-E\ln\int L_{SGD}|\le\ln2$) with a comparable spread (the "
-    r"standard deviation of $\ln\int L$ at least a third of SGD's), and in mean (within 5%) on "
-    r"the final test error $\|\beta_T-\beta^\star\|^2$. They are NOT equal in "
-    r"distribution: SGF is a weak $O(\gamma)$ approximation, and at $\gamma\sim\gamma_0$ its "
-    r"$\int L$ has a heavier right tail and a median up to ~30% lower than SGD's (false "
-    r"variants loss_integral_in_distribution, test_error_in_distribution).",
-    strategy=_MATCH_STRATEGY,
-    tolerance="R = 24 (dev), 32 (ci), 128 (thorough) paths of each; Bonferroni over three "
-    "statistics at the claim's level (family error 0.01): two two-one-sided Welch tests "
-    "(normal approximation): the mean of ln int L differs by < ln 2, the test-error means "
-    "by < 5%; and a one-sided test (bootstrap s.e., 400 resamples seeded by the instance) "
-    "that sd(ln int L_SGF) / sd(ln int L_SGD) >= 1/3 (measured 0.71-1.77 over 7 instances "
-    "at R = 64; the gamma-amplitude SGF gives 0.05-0.25, which the location test alone "
-    "cannot tell from SGD: its geometric-mean ratio is 0.33-0.92). "
-    "The factor-2 margin is an equivalence margin for a weak O(gamma) approximation at "
-    "gamma up to gamma_0 (gamma lambda_max up to ~0.4, no small-step regime): measured "
-    "geometric-mean / median ratios SGF/SGD 0.70-1.09 over 13 instances of this family at "
-    "R = 128 (seed-0 thorough counterexample of the old KS form: median ratio 0.70, KS "
-    "p = 1e-12). ln int L is used because SGF's int L is heavy-tailed (a few paths 3-50x "
-    "the SGD maximum), which makes the arithmetic mean unstable. Rejection -> falsified; "
-    "no decision -> inconclusive.",
-    assumptions=_P_CONV + " f in [0.5, 1]; SGF by Milstein at h = gamma/2, SGD with replacement.",
-    examples={"dev": 1, "ci": 3, "thorough": 20},
-)
-def sgf_matches_sgd(inst: dict, ctx) -> Check:
-    """Two-sample comparison of SGD and SGF paths: TOST on E ln int L (factor 2) and on the
-    test-error mean (5%)."""
-    return _match_check(inst, ctx)
-
-
-@sgf_matches_sgd.false_variant(
-    "loss_integral_in_distribution",
-    "SGF and SGD loss integrals are equal in distribution (two-sample KS "
-    "at R = 128; the form this claim had before the thorough run falsified it).",
-    strategy=strat.fixed_family(n=6, d=9, s=1, a=1.0, f=1.0, seeds=1),
-    examples={"dev": 1, "ci": 1},
-)
-def _(inst, ctx):
-    return _match_check(inst, ctx, ks_loss_integral=True, R=128)
-
-
-@sgf_matches_sgd.false_variant(
-    "gamma_amplitude",
-    "The SGF with noise amplitude ~ gamma instead of sqrt(gamma) also matches SGD.",
-    examples={"dev": 1, "ci": 2},
-)
-def _(inst, ctx):
-    return _match_check(inst, ctx, noise="gamma_amplitude", R=48, h_div=1.0)
-
-
-@sgf_matches_sgd.false_variant(
-    "test_error_in_distribution",
-    "SGF and SGD test errors are equal in distribution (KS), not only in mean.",
-    examples={"dev": 1, "ci": 2},
-)
-def _(inst, ctx):
-    return _match_check(inst, ctx, ks_test_error=True)
+    P = _benefit_paths(inst, ctx)
+    if isinstance(P, Check):
+        return P
+    r = int(np.argmax(P["dist"] - P["dist_err"]))
+    return Check.upper(float(P["dist"][r]), 0.0, tol=float(P["dist_err"][r]))

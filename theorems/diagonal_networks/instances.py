@@ -98,11 +98,11 @@ def instances(*fixed: dict) -> st.SearchStrategy[dict]:
 
 
 @st.composite
-def with_batch(draw, base: st.SearchStrategy[dict], max_frac: float = 0.1) -> dict:
-    """``base`` instances with a mini-batch size ``b`` in ``[2, max(2, floor(max_frac * n))]``
+def with_batch(draw, base: st.SearchStrategy[dict], max_frac: float = 0.1, b_min: int = 2) -> dict:
+    """``base`` instances with a mini-batch size ``b`` in ``[b_min, max(b_min, floor(max_frac * n))]``
     (``b << n``: the regime where the SGF noise model with ``gamma / b`` applies)."""
     inst = draw(base)
-    return {**inst, "b": draw(st.integers(2, max(2, int(max_frac * inst["n"]))))}
+    return {**inst, "b": draw(st.integers(b_min, max(b_min, int(max_frac * inst["n"]))))}
 
 
 def fixed_family(

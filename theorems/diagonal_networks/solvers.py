@@ -164,6 +164,18 @@ def min_l2_interpolant(X: Any, y: Any) -> np.ndarray:
     return np.linalg.lstsq(X, y, rcond=None)[0]
 
 
+def _require_consistent(X: np.ndarray, y: np.ndarray, tol: float) -> None:
+    r"""Raise a ValueError when $X\beta = y$ has no solution ($y \notin \mathrm{range}(X)$): the
+    least-squares residual then exceeds the certificate every solver here is held to."""
+    resid = float(np.linalg.norm(X @ np.linalg.lstsq(X, y, rcond=None)[0] - y))
+    if resid > tol * (1.0 + float(np.linalg.norm(y))):
+        raise ValueError(
+            f"X beta = y has no solution: y is not in the range of X (least-squares residual "
+            f"{resid:.3g}, rank {np.linalg.matrix_rank(X)} < n = {X.shape[0]}); the implicit "
+            "problem needs an interpolating beta"
+        )
+
+
 def implicit_solution(
     X: Any,
     y: Any,
@@ -208,7 +220,8 @@ def implicit_solution(
     Raises
     ------
     ValueError, TypeError
-        Bad shapes or values. :class:`SolverError` if the certificate is not reached.
+        Bad shapes or values; ValueError "X beta = y has no solution" when y is not in range(X).
+        :class:`SolverError` if the certificate is not reached.
     """
     X, y = _data(X, y)
     n, d = X.shape
@@ -216,6 +229,7 @@ def implicit_solution(
         raise ValueError(f"tol must be a positive number, got {tol!r}")
     la = _log_alpha(alpha, d, allow_zero=True)
     c4 = None if c is None else 4.0 * as_vector(c, "c", d)
+    _require_consistent(X, y, tol)
     if np.all(np.isneginf(la)):
         if c4 is not None:
             raise ValueError("alpha = 0 (min-l1 limit) does not support an offset c")

@@ -37,7 +37,7 @@ def _order_check(slope: float, order: float, errs: list) -> Check:
     assumptions="GBM dX = mu X dt + sigma X dW on [0, 1], mu in [-1, 1], sigma in [0.3, 1].",
     closed_form=r"$X_T = X_0\exp((\mu - \sigma^2/2)T + \sigma W_T)$",
     tolerance=f"fitted slope within +-{ORDER_BAND} of 0.5 (Monte-Carlo SE of the slope ~0.03).",
-    examples={"dev": 2, "ci": 3, "thorough": 30},
+    examples={"dev": 3, "ci": 4, "thorough": 30},
 )
 def em_strong_order(inst: dict, ctx: Context) -> Check:
     """Fit the strong-error slope of Euler-Maruyama over h = 2^-8..2^-3 on 2000 shared paths."""
@@ -61,7 +61,7 @@ def _(inst: dict, ctx: Context) -> Check:
     assumptions="GBM (diagonal, commutative noise).",
     closed_form=r"$X_T = X_0\exp((\mu - \sigma^2/2)T + \sigma W_T)$",
     tolerance=f"fitted slope within +-{ORDER_BAND} of 1.",
-    examples={"dev": 2, "ci": 3, "thorough": 30},
+    examples={"dev": 3, "ci": 4, "thorough": 30},
 )
 def milstein_strong_order(inst: dict, ctx: Context) -> Check:
     """Fit the strong-error slope of Milstein over the same ladder and paths."""
@@ -86,7 +86,7 @@ def _(inst: dict, ctx: Context) -> Check:
     assumptions="GBM with the same coefficients read in both calculi; they differ by "
     r"$e^{-\sigma^2 T/2}$, which is visible for sigma >= 0.3.",
     tolerance=f"fitted slope within +-{ORDER_BAND} of 1.",
-    examples={"dev": 2, "ci": 3, "thorough": 30},
+    examples={"dev": 3, "ci": 4, "thorough": 30},
 )
 def heun_is_stratonovich(inst: dict, ctx: Context) -> Check:
     """The error to the Stratonovich solution decays at order 1 over the ladder."""
@@ -116,7 +116,7 @@ def _(inst: dict, ctx: Context) -> Check:
     tolerance=f"fitted slopes of the mean and variance errors within +-{ORDER_BAND + 0.1} of 1 "
     "(wider: weak errors are differences of Monte-Carlo means; common paths across h "
     "keep the noise correlated).",
-    examples={"dev": 1, "ci": 2, "thorough": 20},
+    examples={"dev": 3, "ci": 4, "thorough": 20},
 )
 def em_weak_order(inst: dict, ctx: Context) -> Check:
     """Mean and variance errors of EM against the exact OU marginals over h = 1/4..1/32."""
