@@ -29,11 +29,15 @@ from scipy import stats
 from sim.perceptron import SphericalPerceptron, projected_descent
 from sim.selection import BernoulliSelection, PersistentSelection
 
-# Sizes per profile. dev: N = 100 (a quarter of the cost of the spec's N = 200); ci/thorough: the
-# spec's N = 200. Windows are in steps of the dynamics (time = steps * eta).
+# Sizes per profile; ci/thorough: the spec's N = 200. dev (3+ instances per claim at about the cost
+# one instance had at N = 100): the batch-fraction SAT sweep at N = 100 with 8 replicas (its ratios are
+# 2x-14x, resolved by 8); the persistence sweep (its tau = 0.5 -> 1 step needs 16 replicas), the T_eff
+# runs and the calibration at N = 60. Windows are in steps of the dynamics (time = steps * eta).
 CONFIG: dict[str, dict[str, Any]] = {
     "dev": {
-        "N": 100,
+        "N": 60,
+        "sat_N": 100,
+        "sat_replicas": 8,
         "sat_steps": 3000,
         "psgd_steps": 4000,
         "replicas": 16,
@@ -44,6 +48,8 @@ CONFIG: dict[str, dict[str, Any]] = {
     },
     "ci": {
         "N": 200,
+        "sat_N": 200,
+        "sat_replicas": 16,
         "sat_steps": 4000,
         "psgd_steps": 6000,
         "replicas": 16,
@@ -387,10 +393,10 @@ def sat_sweep(
     """SGD at each batch fraction (b = 1: GD) in the SAT phase alpha = 1, kappa = 0: replicas share
     the start ``w0`` and differ only by their minibatch streams."""
     c = config(profile)
-    pr = SphericalPerceptron.random(c["N"], SAT_ALPHA, np.random.SeedSequence([seed, 0]))
+    pr = SphericalPerceptron.random(c["sat_N"], SAT_ALPHA, np.random.SeedSequence([seed, 0]))
     w0 = pr.random_point(np.random.SeedSequence([seed, 1]), 1)
     sels = [None if b == 1.0 else BernoulliSelection(b, pr.n_samples) for b in fractions]
-    runs = _sat_runs(pr, w0, lr, c["sat_steps"], sels, c["replicas"], seed)
+    runs = _sat_runs(pr, w0, lr, c["sat_steps"], sels, c["sat_replicas"], seed)
     return dict(zip(fractions, runs, strict=True))
 
 
