@@ -219,9 +219,9 @@ def _(inst: dict, ctx: Context) -> Check:
 
 # =================================================================== replica distance (SAT)
 def _sat(
-    inst: dict, ctx: Context, fractions: tuple[float, ...] = (1.0, 0.5, 0.2, 0.1)
+    inst: dict, ctx: Context, fractions: tuple[float, ...] = (1.0, 0.5, 0.2, 0.1), n: int | None = None
 ) -> dict[float, F.SatRun] | Check:
-    sw = F.sat_sweep(inst["seed"], inst["eta"], ctx.profile, fractions)
+    sw = F.sat_sweep(inst["seed"], inst["eta"], ctx.profile, fractions, n)
     bad = [b for b, r in sw.items() if not r.converged]
     if bad:
         return Check.inconclusive(f"vacuous: not SAT-converged (energy >= 1e-10) at b = {bad}")
@@ -284,15 +284,14 @@ def _batch_ratios(inst: dict, ctx: Context, lo: float, hi: float) -> Check:
     kind="monotone",
     statement=r"[abstract] "
     r"trend in a [reconstructed] model. "
-    r"SAT phase ($\alpha = 1$, $N = 200$; $N = 100$ at dev), same start, independent minibatch "
+    r"SAT phase ($\alpha = 1$, $N = 200$; $N = 60$ at dev), same start, independent minibatch "
     r"streams: the replica distance $\Delta$ increases strictly as the batch fraction falls "
     r"$b = 0.5 \to 0.2 \to 0.1$, at $\eta \in \{0.05, 0.2\}$. (The spec's stronger 'by a factor >= 1.5 "
     r"at each step' matches every point estimate, 2.3x-14x, but at $\eta = 0.05$ the 0.2 -> 0.1 "
     r"interval reaches down to ~1.4 at N = 100 with 16 replicas (it clears 1.5 at N = 200, ci; dev "
-    r"uses 8 replicas), so the factor is not asserted.)",
+    r"uses N = 60), so the factor is not asserted.)",
     strategy=I.sat_instances,
-    tolerance="log-ratio intervals (jackknife over 16 replicas; 8 at dev) at ctx.level/2 each must lie "
-    "above 0.",
+    tolerance="log-ratio intervals (jackknife over 16 replicas) at ctx.level/2 each must lie above 0.",
     examples=HEAVY,
 )
 def replica_distance_grows_as_batch_shrinks(inst: dict, ctx: Context) -> Check:
@@ -450,9 +449,9 @@ def _(inst: dict, ctx: Context) -> Check:
 
 
 # =================================================================== wider boundaries
-def _gap_test(inst: dict, ctx: Context, stat: str, sign: int) -> Check:
+def _gap_test(inst: dict, ctx: Context, stat: str, sign: int, n: int | None = None) -> Check:
     """``sign * (stat(b = 0.1) - stat(GD)) > 0`` with a one-sample t-interval over SGD replicas."""
-    sw = _sat(inst, ctx)
+    sw = _sat(inst, ctx, n=n)
     if isinstance(sw, Check):
         return sw
     x = getattr(sw[0.1], stat)
@@ -479,8 +478,7 @@ def _gap_test(inst: dict, ctx: Context, stat: str, sign: int) -> Check:
     r"$\eta \in \{0.05, 0.2\}$. The spec's other reading, fewer constraints within 0.1 of the "
     r"boundary, is false at $\eta = 0.05$ (false variant ``fewer_near_boundary``).",
     strategy=I.sat_instances,
-    tolerance="one-sample t-interval over 16 SGD replicas (8 at dev) at ctx.level (GD is one "
-    "deterministic point).",
+    tolerance="one-sample t-interval over 16 SGD replicas at ctx.level (GD is one deterministic point).",
     examples=HEAVY,
 )
 def wider_margins_with_noise(inst: dict, ctx: Context) -> Check:
@@ -492,10 +490,13 @@ def wider_margins_with_noise(inst: dict, ctx: Context) -> Check:
     "fewer_near_boundary",
     "Spec T5 as written: the noisier run leaves fewer constraints near the "
     "boundary, f_0.1(b = 0.1) < f_0.1(GD). At eta = 0.05 it leaves more (evaluated at eta = 0.05 on "
-    "every instance: at eta = 0.2 this reading holds).",
+    "every instance: at eta = 0.2 this reading holds; at N >= 100, since at dev's N = 60 the fraction "
+    "near the boundary is too coarse to decide it).",
 )
 def _(inst: dict, ctx: Context) -> Check:
-    return _gap_test({**inst, "eta": 0.05}, ctx, "near_boundary", -1)
+    return _gap_test(
+        {**inst, "eta": 0.05}, ctx, "near_boundary", -1, n=max(100, F.config(ctx.profile)["sat_N"])
+    )
 
 
 replica_distance_grows_as_batch_shrinks.add_figures(noise_against_batch_fraction)

@@ -30,14 +30,15 @@ from sim.perceptron import SphericalPerceptron, projected_descent
 from sim.selection import BernoulliSelection, PersistentSelection
 
 # Sizes per profile; ci/thorough: the spec's N = 200. dev (3+ instances per claim at about the cost
-# one instance had at N = 100): the batch-fraction SAT sweep at N = 100 with 8 replicas (its ratios are
-# 2x-14x, resolved by 8); the persistence sweep (its tau = 0.5 -> 1 step needs 16 replicas), the T_eff
-# runs and the calibration at N = 60. Windows are in steps of the dynamics (time = steps * eta).
+# one instance had at N = 100): N = 60 (a third of the cost) with the same 16 replicas; the SAT
+# sweep's replica count sets the power of its jackknife and t intervals (8 replicas at N = 100 leave a
+# third of the instances inconclusive, 16 at N = 60 none in our draws). Windows are in steps of the
+# dynamics (time = steps * eta).
 CONFIG: dict[str, dict[str, Any]] = {
     "dev": {
         "N": 60,
-        "sat_N": 100,
-        "sat_replicas": 8,
+        "sat_N": 60,
+        "sat_replicas": 16,
         "sat_steps": 3000,
         "psgd_steps": 4000,
         "replicas": 16,
@@ -388,12 +389,16 @@ def _sat_runs(
 
 @functools.lru_cache(maxsize=32)
 def sat_sweep(
-    seed: int, lr: float, profile: str, fractions: tuple[float, ...] = (1.0, 0.5, 0.2, 0.1)
+    seed: int,
+    lr: float,
+    profile: str,
+    fractions: tuple[float, ...] = (1.0, 0.5, 0.2, 0.1),
+    n: int | None = None,
 ) -> dict[float, SatRun]:
     """SGD at each batch fraction (b = 1: GD) in the SAT phase alpha = 1, kappa = 0: replicas share
-    the start ``w0`` and differ only by their minibatch streams."""
+    the start ``w0`` and differ only by their minibatch streams. ``n`` overrides the profile's size."""
     c = config(profile)
-    pr = SphericalPerceptron.random(c["sat_N"], SAT_ALPHA, np.random.SeedSequence([seed, 0]))
+    pr = SphericalPerceptron.random(n or c["sat_N"], SAT_ALPHA, np.random.SeedSequence([seed, 0]))
     w0 = pr.random_point(np.random.SeedSequence([seed, 1]), 1)
     sels = [None if b == 1.0 else BernoulliSelection(b, pr.n_samples) for b in fractions]
     runs = _sat_runs(pr, w0, lr, c["sat_steps"], sels, c["sat_replicas"], seed)
