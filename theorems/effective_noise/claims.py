@@ -119,33 +119,55 @@ def psgd_stationary_fraction(inst: dict, ctx: Context) -> Check:
 @psgd_stationary_fraction.false_variant(
     "equals_sgd_at_tau_eta",
     "p-SGD with persistence time tau = eta (the step size) is SGD. For b < 1/2 the 'probability' "
-    "P(1->0) = (1-b)/b exceeds 1; for b >= 1/2 the chain is valid but anti-correlated.",
+    "P(1->0) = (1-b)/b exceeds 1 (sharp as b -> 1/2); for b >= 1/2 the chain is valid but "
+    "anti-correlated, lag-one correlation 1 - 1/b: evaluated at b' = 0.85 + (b - 1/2)/4.5 in "
+    "[0.85, 0.95], where it is smallest (-0.18 to -0.05), not at b = 1/2 (-1, a deterministic alternation).",
 )
 def _(inst: dict, ctx: Context) -> Check:
     b, eta = inst["b"], inst["eta"]
-    try:
-        sel = PersistentSelection(b, eta, eta, 200)
-    except ValueError as exc:
-        return Check(
-            False, measured=(1 - b) / b, predicted="a probability <= 1", details={"reason": str(exc)}
-        )
-    c = transition_counts(sel.masks(inst["seed"], 2000, 1))
+    if b < 0.5:
+        try:
+            PersistentSelection(b, eta, eta, 200)
+        except ValueError as exc:
+            return Check.upper((1 - b) / b, 1.0, reason=str(exc))
+        return Check(True, measured=(1 - b) / b, predicted=1.0, details={"reason": "chain was valid"})
+    b = 0.85 + (b - 0.5) / 4.5
+    c = transition_counts(PersistentSelection(b, eta, eta, 200).masks(inst["seed"], 2000, 1))
     # SGD: P(1 | 0) = P(1 | 1); two-proportion z-test
     n0, n1 = c[0].sum(), c[1].sum()
     p0, p1 = c[0, 1] / n0, c[1, 1] / n1
     pp = (c[0, 1] + c[1, 1]) / (n0 + n1)
-    z = (p1 - p0) / math.sqrt(pp * (1 - pp) * (1 / n0 + 1 / n1))
-    p = float(2 * stats.norm.sf(abs(z)))
-    return Check.test(reject=p < ctx.level, p_value=p, level=ctx.level, measured=p1 - p0, predicted=0.0)
+    return _z_test(p1 - p0, math.sqrt(pp * (1 - pp) * (1 / n0 + 1 / n1)), 0.0, ctx.level, b_eval=b)
+
+
+def _z_test(d: float, se: float, predicted: float, level: float, **details: Any) -> Check:
+    """Two-sided z-test of ``d = 0`` (``d`` = measured - predicted); the margin is in units of the
+    critical half-width ``z * se`` (the tolerance), so the sharpness is reported even when ``p``
+    underflows."""
+    tol = float(stats.norm.isf(level / 2)) * se
+    p = float(2 * stats.norm.sf(abs(d) / se)) if se > 0 else float(d == 0)
+    chk = Check.test(
+        reject=p < level,
+        p_value=p,
+        level=level,
+        measured=predicted + d,
+        predicted=predicted,
+        margin=tol - abs(d),
+        **details,
+    )
+    chk.tolerance = tol if tol > 0 else None
+    return chk
 
 
 @psgd_stationary_fraction.false_variant(
     "swapped_rates",
     "The chain with the rates swapped, P(0->1) = (1-b)eta/(b tau) and P(1->0) = eta/tau, also has "
-    "stationary fraction b (it has 1 - b).",
+    "stationary fraction b (it has 1 - b). Evaluated at b' = 1/2 + (b - 1/2)/20 in [0.4775, 0.5225], "
+    "where the two differ least (|1 - 2b'| <= 0.045).",
 )
 def _(inst: dict, ctx: Context) -> Check:
-    b, eta, tau = _chain(inst)
+    b = 0.5 + (inst["b"] - 0.5) / 20
+    b, eta, tau = _chain({**inst, "b": b})
     # the swapped chain is PersistentSelection(1 - b, eta, b tau/(1 - b)) (same two rates)
     sel = PersistentSelection(1 - b, eta, b * tau / (1 - b), 200)
     m = sel.masks(inst["seed"], 2000, 1)
@@ -154,11 +176,7 @@ def _(inst: dict, ctx: Context) -> Check:
     se = math.sqrt(b * (1 - b) / n * (1 + lam) / (1 - lam))  # AR(1) variance inflation
     if not math.isfinite(se):
         return Check.inconclusive("degenerate chain: no variance estimate", lag_one=lam)
-    if se == 0:  # both probabilities 1: deterministic alternation, mean exactly 1/2
-        p = float(m.mean() == b)
-    else:
-        p = float(2 * stats.norm.sf(abs((m.mean() - b) / se)))
-    return Check.test(reject=p < ctx.level, p_value=p, level=ctx.level, measured=float(m.mean()), predicted=b)
+    return _z_test(float(m.mean()) - b, se, b, ctx.level, b_eval=b)
 
 
 # =================================================================== the instrument
