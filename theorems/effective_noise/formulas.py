@@ -396,14 +396,16 @@ def sat_sweep(
     profile: str,
     fractions: tuple[float, ...] = (1.0, 0.5, 0.2, 0.1),
     n: int | None = None,
+    replicas: int | None = None,
 ) -> dict[float, SatRun]:
     """SGD at each batch fraction (b = 1: GD) in the SAT phase alpha = 1, kappa = 0: replicas share
-    the start ``w0`` and differ only by their minibatch streams. ``n`` overrides the profile's size."""
+    the start ``w0`` and differ only by their minibatch streams. ``n`` and ``replicas`` override the
+    profile's sizes."""
     c = config(profile)
     pr = SphericalPerceptron.random(n or c["sat_N"], SAT_ALPHA, np.random.SeedSequence([seed, 0]))
     w0 = pr.random_point(np.random.SeedSequence([seed, 1]), 1)
     sels = [None if b == 1.0 else BernoulliSelection(b, pr.n_samples) for b in fractions]
-    runs = _sat_runs(pr, w0, lr, c["sat_steps"], sels, c["sat_replicas"], seed)
+    runs = _sat_runs(pr, w0, lr, c["sat_steps"], sels, replicas or c["sat_replicas"], seed)
     return dict(zip(fractions, runs, strict=True))
 
 
