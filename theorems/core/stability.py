@@ -132,7 +132,9 @@ def stability(by_seed: Mapping[int, Sequence[ClaimResult]], n_claims: int | None
     for cid in order:
         rs = per_claim[cid]
         first = next(iter(rs.values()))
-        expected = None if first.status == "conjecture" else Outcome.HOLDS.value
+        expected = {"conjecture": None, "refuted": Outcome.FALSIFIED.value}.get(
+            first.status, Outcome.HOLDS.value
+        )
         entry = _target_entry(expected, {s: r.verdict for s, r in rs.items()})
         entry["seeds_run"] = len(rs)
         entry["passed_on"] = sum(r.passed for r in rs.values())

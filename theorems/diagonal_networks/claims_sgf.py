@@ -233,9 +233,22 @@ def _strat_check(inst: dict, ctx) -> Check:
     )
     s_lim, s_prod = _fit_slope(hs, list(_rms(lim))), _fit_slope(hs, list(_rms(prod)))
     ratio = float(_rms(lim[:, -1]) / max(float(_rms(effect)), 1e-300))
+    # The Itô reading's product shift on the same paths: ln(w+ w- / alpha^2) -> 2 ln(alpha_inf/alpha).
+    alpha = setup(inst)[1]
+    ito_prod = np.array(
+        [
+            np.max(np.abs(2.0 * np.log(_sgf_limit(inst, float(run_f.loss_integral[r]))[0] / alpha)))
+            for r in range(R)
+        ]
+    )
+    prod_ratio = float(_rms(prod[:, -1]) / max(float(_rms(ito_prod)), 1e-300))
     margins = {
-        # Heun is strong order 1 for this commutative noise: the product error is O(h) (slope 1)
-        "product_slope": s_prod - 0.5,
+        # the product w+ w- is conserved up to discretisation error: at the finest h its RMS drift
+        # is below 0.25x the shift the Itô reading gives on the same paths (Itô would give 1x).
+        # Its decay order is reported, not asserted: a 20-seed sweep found RMS slopes over
+        # h = gamma/2, gamma/8 from 0.36 to 1 with 3 paths (single paths' maximum errors are not
+        # monotone in h), so a slope bound at these sizes fails by noise, not by the mathematics.
+        "product_over_ito_shift": 0.25 - prod_ratio,
         # the limit: within 0.25 of the Itô effect at the finest h (observed <= 0.10 over 32
         # seeds). Its decay order is reported, not asserted: over h = gamma/2, gamma/8 the RMS
         # slope scattered from 0.02 to 1.45 (pre-asymptotic), so no band would be honest.
@@ -244,10 +257,16 @@ def _strat_check(inst: dict, ctx) -> Check:
     margin = float(min(margins.values()))
     return Check(
         margin >= 0,
-        measured={"product_slope": s_prod, "limit_slope": s_lim, "err_finest_over_ito_effect": ratio},
+        measured={
+            "product_slope": s_prod,
+            "product_over_ito_shift": prod_ratio,
+            "limit_slope": s_lim,
+            "err_finest_over_ito_effect": ratio,
+        },
         predicted={
-            "product_slope": ">= 0.5",
+            "product_over_ito_shift": "<= 0.25",
             "err_finest_over_ito_effect": "<= 0.25",
+            "product_slope": "reported",
             "limit_slope": "reported",
         },
         margin=margin,
@@ -271,8 +290,10 @@ def _strat_check(inst: dict, ctx) -> Check:
     "gamma/32 at thorough), run to L <= 1e-10 and finished by the exact GF limit from the final "
     "state (bregman_limit). Every order is fitted on the RMS over the paths (strong convergence "
     "is a mean-square statement; single-path two-level fits scattered from -0.14 to 2.35 over "
-    "27 seeds). Asserted: the RMS of max |ln(w+ w- / alpha^2)| decays with slope >= 0.5 (Heun is "
-    "strong order 1 on this commutative noise, so the product error is O(h)); the RMS distance "
+    "27 seeds). Asserted: the RMS of max |ln(w+ w- / alpha^2)| at the finest h is below 0.25x the "
+    "product shift 2 ln(alpha_inf/alpha) the Itô reading gives on the same paths (its decay order is "
+    "reported: a slope bound >= 0.5 over two levels with 3 paths failed on 2 seeds of 20 by noise); "
+    "the RMS distance "
     "of the finest limit to argmin phi_alpha is below 0.25x the RMS Itô effect "
     "|argmin phi_{alpha_inf} - argmin phi_alpha| of the same paths' int L (Itô would give 1x; "
     "observed <= 0.10x over 32 seeds). The decay order of that distance is reported, not "

@@ -188,6 +188,9 @@ def _(inst: dict, ctx: Context) -> Check:
 @steepest_interpolates.false_variant(
     "step_independent",
     "The steepest-descent limit does not depend on the step size (limits at eta and 2 eta within 1e-2).",
+    # about 1 draw in 6 moves the limit by more than 1e-2: 20 draws find one on ~97% of seeds (a 20-seed
+    # sweep found it on only 8 of 20 seeds with the claim's 3)
+    examples={"dev": 20, "ci": 40, "thorough": 100},
 )
 def _(inst: dict, ctx: Context) -> Check:
     w, _, res, D = _sd_limits(inst)
