@@ -60,7 +60,7 @@ def _fit_check(runs: list[F.WidthRun]) -> Check:
     r"on a 3-hidden-layer ReLU net with fixed output layer and $N(0, 2/m)$ init fits $n = 20$ separable "
     r"unit-norm points ($d = 10$, bias coordinate $\mu = 1/\sqrt2$, random labels) within 400 steps: "
     r"every initialisation reaches 100% training accuracy with loss $< 0.15$, still decreasing, at "
-    r"$m \in \{64, 128, 256\}$ ($\{32, 64\}$ at the dev profile).",
+    r"$m \in \{64, 128, 256\}$ ($m = 64$ at the dev profile).",
     strategy=seeds,
     tolerance="exact (accuracy 1.0 for every replica; loss bar 0.15 from the spec: 0.1 is too tight at "
     "m = 256 because the 400-step loss creeps up with width at eta = 1/m).",
