@@ -55,9 +55,19 @@ PROFILES = ("dev", "ci", "thorough")
 # may set its own with ``deadline=``). Enforced with SIGALRM where that is available (the main thread
 # of a POSIX process: the CLI, its process pool and pytest); elsewhere it is checked after the fact.
 DEFAULT_DEADLINE: dict[str, float] = {"dev": 120.0, "ci": 300.0, "thorough": 900.0}
-# Family-wise error rate of the statistical decisions of one claim (or false variant), split over its
-# instances with Bonferroni: an instance's test runs at FAMILY_LEVEL / max_examples.
+# Family-wise error rate of the statistical decisions of one claim (or false variant) of a user's
+# file, split over its instances with Bonferroni: an instance's test runs at FAMILY_LEVEL / max_examples.
 FAMILY_LEVEL = 0.01
+# The built-in suite is controlled as a whole: one run at one seed falsely rejects *any* true built-in
+# claim with probability at most SUITE_ERROR_RATE. Bonferroni over the built-in claims that make
+# statistical decisions: they declare ``statistical=True`` (the runner refuses a statistical check from
+# a built-in claim that does not), there may be at most SUITE_STATISTICAL_CLAIMS of them
+# (tests/test_error_budget.py counts), and each runs at BUILTIN_FAMILY_LEVEL, split over its instances.
+# Without this, 35 claims at 0.01 each gave a false rejection on about 1 seed in 20 (the CI gate runs
+# two seeds on every commit). False variants run at their claim's level: their power is measured there.
+SUITE_ERROR_RATE = 0.01
+SUITE_STATISTICAL_CLAIMS = 40
+BUILTIN_FAMILY_LEVEL = SUITE_ERROR_RATE / SUITE_STATISTICAL_CLAIMS
 
 
 class Status(str, enum.Enum):
@@ -217,6 +227,18 @@ class Claim:
     # counterexamples of a refuted conjecture, so that it stays refuted.
     pinned: list[Any] = field(default_factory=list)
     deadline: float | None = None
+    # True when the predicate (or a false variant) decides by a statistical test (``Check.test``)
+    statistical: bool = False
+
+    @property
+    def builtin(self) -> bool:
+        """A claim of this package (its level comes from the suite's error budget)."""
+        return self.module.startswith("theorems.")
+
+    @property
+    def family_error_rate(self) -> float:
+        """The family-wise error rate of this claim's statistical decisions (over its instances)."""
+        return BUILTIN_FAMILY_LEVEL if self.builtin else FAMILY_LEVEL
 
     @property
     def expected(self) -> str | None:
@@ -399,9 +421,14 @@ def claim(
     examples: Mapping[str, int] | None = None,
     pinned: Iterable[Any] = (),
     deadline: float | None = None,
+    statistical: bool = False,
     registry: Registry | None = None,
 ) -> Callable[[Predicate], Claim]:
-    """Decorator turning ``predicate(instance, ctx) -> Check`` into a registered :class:`Claim`."""
+    """Decorator turning ``predicate(instance, ctx) -> Check`` into a registered :class:`Claim`.
+
+    ``statistical=True`` declares that the predicate or a false variant decides by a statistical test
+    (:meth:`Check.test`); built-in claims must declare it (it sizes the suite's error budget).
+    """
     if not _ID_RE.match(id):
         raise ValueError(f"claim id {id!r} must look like '<paper>.<name>' (lowercase, digits, '_', dots)")
     try:
@@ -443,6 +470,7 @@ def claim(
             module=fn.__module__,
             pinned=pinned_l,
             deadline=float(deadline) if deadline is not None else None,
+            statistical=bool(statistical),
         )
         (registry if registry is not None else REGISTRY).add(c)
         return c

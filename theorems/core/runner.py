@@ -181,8 +181,10 @@ class _Search:
         max_examples: int,
         deadline: float | None,
         budget_seconds: float | None,
+        undeclared_tests_forbidden: bool = False,
     ) -> None:
         self.target_id, self.predicate, self.ctx = target_id, predicate, ctx
+        self.undeclared_tests_forbidden = undeclared_tests_forbidden
         self.profile = ctx.profile
         self.deadline = deadline
         self.cache: dict[str, Check | BaseException] = {}
@@ -242,6 +244,12 @@ class _Search:
                 raise TypeError(
                     f"predicate of {self.target_id!r} returned {type(check).__name__}, expected a Check"
                 )
+            if self.undeclared_tests_forbidden and is_statistical(check):
+                raise UndeclaredStatisticalClaim(
+                    f"{self.target_id!r} made a statistical decision (Check.test) but its claim does not "
+                    "declare statistical=True; built-in claims must, so that the suite's error budget "
+                    "(SUITE_ERROR_RATE in theorems/core/claims.py) counts it"
+                )
         except KeyboardInterrupt:
             raise
         except UnsatisfiedAssumption:
@@ -271,6 +279,15 @@ class _Search:
         return check
 
 
+class UndeclaredStatisticalClaim(Exception):
+    """A built-in claim decided by a statistical test without declaring ``statistical=True``."""
+
+
+def is_statistical(check: Check) -> bool:
+    """Whether the check is a statistical decision (made at an error rate, not exactly)."""
+    return check.details.get("relation") == "test" or "p_value" in check.details
+
+
 def _reason_key(check: Check) -> str:
     reason = str(check.details.get("reason", "no reason given"))
     return reason if len(reason) <= 80 else reason[:77] + "..."
@@ -289,6 +306,8 @@ def run_predicate(
     deadline: float | None = None,
     min_conclusive: int | None = None,
     budget_seconds: float | None = None,
+    family_error_rate: float = FAMILY_LEVEL,
+    undeclared_tests_forbidden: bool = False,
 ) -> Verdict:
     """Run one predicate over hypothesis-drawn instances; return its verdict.
 
@@ -296,6 +315,9 @@ def run_predicate(
     needed for ``holds`` (default ``min(MIN_CONCLUSIVE, max_examples)``); ``pinned`` instances are
     replayed first; ``deadline`` (seconds per instance; default by profile) stops a hanging predicate;
     ``budget_seconds`` stops generating new instances after that long (a time-bounded hunt).
+    ``family_error_rate`` is split over the instances (``ctx.level``); with
+    ``undeclared_tests_forbidden`` a statistical check is an error (a built-in claim that did not
+    declare ``statistical=True``, which the suite's error budget counts on).
     """
     from theorems.core.claims import PROFILES
 
@@ -304,7 +326,9 @@ def run_predicate(
     if max_examples < 1:
         raise ValueError(f"max_examples must be at least 1, got {max_examples}")
     t0 = time.perf_counter()
-    level = FAMILY_LEVEL / max(1, max_examples)
+    if not 0.0 < family_error_rate < 1.0:
+        raise ValueError(f"family_error_rate must be in (0, 1), got {family_error_rate!r}")
+    level = family_error_rate / max(1, max_examples)
     ctx = Context(profile=profile, seed=seed, level=level, figures_dir=figures_dir)
     required = min(MIN_CONCLUSIVE, max_examples) if min_conclusive is None else min_conclusive
     search = _Search(
@@ -314,6 +338,7 @@ def run_predicate(
         max_examples=max_examples,
         deadline=DEFAULT_DEADLINE[profile] if deadline is None else deadline,
         budget_seconds=budget_seconds,
+        undeclared_tests_forbidden=undeclared_tests_forbidden,
     )
     pinned = list(pinned)
 
@@ -352,7 +377,7 @@ def run_predicate(
     replay = _replay(target_id, profile, seed)
 
     def finish(outcome: Outcome, reason: str, ev: dict[str, Any]) -> Verdict:
-        ev = _summary(search, level, required) | ev
+        ev = _summary(search, family_error_rate, level, required) | ev
         if pinned:
             ev["pinned"] = [_pinned_result(search, inst) for inst in pinned]
         if search.first_failure_at is not None:
@@ -485,7 +510,7 @@ def _fmt(x: Any) -> str:
     return s if len(s) < 60 else s[:57] + "..."
 
 
-def _summary(search: _Search, level: float, required: int) -> dict[str, Any]:
+def _summary(search: _Search, family_error_rate: float, level: float, required: int) -> dict[str, Any]:
     tried = search.tried
     conclusive = [(i, c) for i, c in tried if c.ok is not None]
     ev: dict[str, Any] = {
@@ -497,8 +522,9 @@ def _summary(search: _Search, level: float, required: int) -> dict[str, Any]:
         "rejection_reasons": dict(search.rejected.most_common(5)),
         "required_conclusive": required,
         # statistical decisions: family error rate per claim, Bonferroni-split over instances
-        "family_error_rate": FAMILY_LEVEL,
+        "family_error_rate": family_error_rate,
         "instance_level": level,
+        "statistical_decisions": sum(1 for _, c in tried if is_statistical(c)),
     }
     finite = [(i, c) for i, c in conclusive if math.isfinite(c.margin)]
     if finite:
@@ -550,6 +576,8 @@ def run_claim_predicate(
         # a claim without a strategy has exactly one instance ({}), so one conclusive check suffices
         min_conclusive=None if _has_strategy(c.strategy) else 1,
         budget_seconds=budget_seconds,
+        family_error_rate=c.family_error_rate,
+        undeclared_tests_forbidden=c.builtin and not c.statistical,
     )
 
 
@@ -575,6 +603,8 @@ def run_false_variant(
         deadline=parent.deadline_for(profile) if parent is not None else None,
         min_conclusive=None if has_strategy else 1,
         budget_seconds=budget_seconds,
+        family_error_rate=parent.family_error_rate if parent is not None else FAMILY_LEVEL,
+        undeclared_tests_forbidden=parent is not None and parent.builtin and not parent.statistical,
     )
 
 

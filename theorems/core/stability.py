@@ -68,9 +68,10 @@ def diagnose(expected: str | None, by_seed: Mapping[int, Verdict]) -> str:
     if expected == "holds" and counts.get("falsified"):
         fals = [v for v in by_seed.values() if v.outcome is Outcome.FALSIFIED]
         if all(_has_p_value(v) for v in fals):
+            rate = float(fals[0].evidence.get("family_error_rate") or FAMILY_LEVEL)
             parts.append(
                 f"statistics: a test rejected on {len(fals)} of {n} seeds; at the family error rate "
-                f"{FAMILY_LEVEL:g} about {FAMILY_LEVEL * n:.2g} false rejections are expected, more "
+                f"{rate:.2g} about {rate * n:.2g} false rejections are expected, more "
                 "means the test's null is not exactly the claim (replay the counterexample)"
             )
         else:

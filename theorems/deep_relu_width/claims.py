@@ -152,6 +152,7 @@ def _movement_test(inst: dict, ctx: Context, lo: float, hi: float) -> Check:
 
 @claim(
     id="deep_relu_width.movement_shrinks_with_width",
+    statistical=True,
     paper=ZOU,
     status="empirical",
     kind="rate",

@@ -121,6 +121,7 @@ def _shrink_stats(inst: dict, ctx) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
 
 @claim(
     id="pesme2021.sgd.shrink_mean_matches_sgf",
+    statistical=True,
     paper=PAPER,
     status="empirical",
     kind="equality",
@@ -245,6 +246,7 @@ def _batch_check(inst: dict, ctx, power: float = 1.0) -> Check:
 
 @claim(
     id="pesme2021.sgd.batch_scaling",
+    statistical=True,
     paper=PAPER,
     status="empirical",
     kind="rate",
@@ -557,6 +559,7 @@ _SGD_GEN_COUNTEREXAMPLE = {"n": 9, "d": 18, "s": 1, "a": 1.0, "spread": 0.0, "f"
 
 @claim(
     id="pesme2021.generalisation.sgd_beats_gf",
+    statistical=True,
     paper=PAPER,
     status="refuted",
     kind="comparison",

@@ -159,6 +159,7 @@ def _match_check(
 
 @claim(
     id="pesme2021.sgf.matches_sgd",
+    statistical=True,
     paper=PAPER,
     status="empirical",
     kind="distributional",

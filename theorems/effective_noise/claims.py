@@ -63,6 +63,7 @@ def _binom_p(k: int, n: int, p: float) -> float:
 
 @claim(
     id="effective_noise.psgd_stationary_fraction",
+    statistical=True,
     paper=MKUZ,
     status="derived",
     kind="equality",
@@ -203,6 +204,7 @@ def _calibration(fdt: F.FDTResult, T: float, level: float) -> Check:
 
 @claim(
     id="effective_noise.langevin_calibration",
+    statistical=True,
     paper=MU,
     status="derived",
     kind="equality",
@@ -252,6 +254,7 @@ def _sat(
 
 @claim(
     id="effective_noise.gd_zero_replica_distance",
+    statistical=True,
     paper=MU,
     status="derived",
     kind="equality",
@@ -302,6 +305,7 @@ def _batch_ratios(inst: dict, ctx: Context, lo: float, hi: float) -> Check:
 
 @claim(
     id="effective_noise.replica_distance_grows_as_batch_shrinks",
+    statistical=True,
     paper=MU,
     status="empirical",
     kind="monotone",
@@ -369,6 +373,7 @@ def _tau_ratios(inst: dict, ctx: Context, lo: float, hi: float) -> Check:
 
 @claim(
     id="effective_noise.replica_distance_grows_with_persistence",
+    statistical=True,
     paper=MU,
     status="empirical",
     kind="monotone",
@@ -431,6 +436,7 @@ def _teff_tests(
 
 @claim(
     id="effective_noise.teff_grows_as_batch_shrinks",
+    statistical=True,
     paper=MU,
     status="empirical",
     kind="monotone",
@@ -493,6 +499,7 @@ def _gap_test(inst: dict, ctx: Context, stat: str, sign: int, n: int | None = No
 
 @claim(
     id="effective_noise.wider_margins_with_noise",
+    statistical=True,
     paper=MU,
     status="empirical",
     kind="comparison",

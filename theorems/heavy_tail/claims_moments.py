@@ -48,6 +48,7 @@ from theorems.heavy_tail.simulations import (
 
 @claim(
     id="heavy_tail.second_moment",
+    statistical=True,
     paper=PAPER,
     status="derived",
     kind="equality",
@@ -203,6 +204,7 @@ def _shape(inst: dict) -> dict:
 
 @claim(
     id="heavy_tail.h_shape",
+    statistical=True,
     paper=PAPER,
     status="derived",
     kind="comparison",
@@ -288,6 +290,7 @@ def _(inst: dict, ctx) -> Check:
 
 @claim(
     id="heavy_tail.metamorphic",
+    statistical=True,
     paper=PAPER,
     status="derived",
     kind="equality",
@@ -419,6 +422,7 @@ def _(inst: dict, ctx) -> Check:
 
 @claim(
     id="heavy_tail.moment_bound",
+    statistical=True,
     paper=PAPER,
     status="theorem",
     kind="upper_bound",
@@ -500,6 +504,7 @@ GCLT_DRIFT = 0.06  # pre-asymptotic drift of the slope (spec, d = 1 trials); mea
 
 @claim(
     id="heavy_tail.gclt_scaling",
+    statistical=True,
     paper=PAPER,
     status="theorem",
     kind="rate",

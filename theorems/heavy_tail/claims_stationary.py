@@ -32,6 +32,7 @@ from theorems.heavy_tail.simulations import (
 
 @claim(
     id="heavy_tail.coupling",
+    statistical=True,
     paper=PAPER,
     status="derived",
     kind="equality",
@@ -90,6 +91,7 @@ GOLDIE_BIAS = 0.05  # finite-t bias at exceedance fraction 1e-2, measured on R =
 
 @claim(
     id="heavy_tail.kesten_goldie",
+    statistical=True,
     paper=GOLDIE,
     status="theorem",
     kind="distributional",
@@ -146,6 +148,7 @@ def _(inst: dict, ctx) -> Check:
 
 @claim(
     id="heavy_tail.reduction",
+    statistical=True,
     paper=PAPER,
     status="derived",
     kind="distributional",
@@ -315,6 +318,7 @@ def _(inst: dict, ctx) -> Check:
 
 @claim(
     id="heavy_tail.kesten_tail",
+    statistical=True,
     paper=PAPER,
     status="theorem",
     kind="distributional",

@@ -228,6 +228,7 @@ def _(inst: dict, ctx) -> Check:
 
 @claim(
     id="heavy_tail.infinite_variance_window",
+    statistical=True,
     paper=PAPER,
     status="theorem",
     kind="distributional",
@@ -306,6 +307,7 @@ def _(inst: dict, ctx) -> Check:
 
 @claim(
     id="heavy_tail.finite_variance_below_crit",
+    statistical=True,
     paper=PAPER,
     status="theorem",
     kind="distributional",

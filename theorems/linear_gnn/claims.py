@@ -224,6 +224,7 @@ def _sign_test(wins: int, n: int) -> tuple[float, float]:
 
 @claim(
     id="linear_gnn.skip_accelerates",
+    statistical=True,
     paper=PAPER,
     status="empirical",
     kind="comparison",
@@ -276,6 +277,7 @@ def _(inst, ctx):
 
 @claim(
     id="linear_gnn.depth_accelerates",
+    statistical=True,
     paper=PAPER,
     status="conjecture",
     kind="comparison",

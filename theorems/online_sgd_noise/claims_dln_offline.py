@@ -34,6 +34,7 @@ from theorems.online_sgd_noise.simulations import (
 
 @claim(
     id="online_noise.dln_offline_noise_changes_solution",
+    statistical=True,
     paper=PESME,
     status="empirical",
     kind="comparison",
@@ -106,6 +107,7 @@ def _(inst: dict, ctx: Context) -> Check:
 
 @claim(
     id="online_noise.dln_offline_fork",
+    statistical=True,
     paper=PAPER,
     status="empirical",
     kind="rate",
@@ -138,6 +140,7 @@ def _(inst: dict, ctx: Context) -> Check:
 
 @claim(
     id="online_noise.dln_offline_switch",
+    statistical=True,
     paper=PAPER,
     status="empirical",
     kind="monotone",

@@ -54,6 +54,7 @@ from theorems.online_sgd_noise.simulations import (
 
 @claim(
     id="online_noise.dln_online_golden_path_flat",
+    statistical=True,
     paper=PAPER,
     status="empirical",
     kind="rate",
@@ -200,6 +201,7 @@ def _per_step_tests(sw: Sweep, batches: tuple[int, ...]) -> tuple[np.ndarray, li
 
 @claim(
     id="online_noise.dln_online_per_step_monotone",
+    statistical=True,
     paper=PAPER,
     status="empirical",
     kind="monotone",
@@ -284,6 +286,7 @@ def _per_sample(sw: Sweep, bmax: int) -> tuple[np.ndarray, np.ndarray, np.ndarra
 
 @claim(
     id="online_noise.dln_online_per_sample",
+    statistical=True,
     paper=PAPER,
     status="empirical",
     kind="comparison",
@@ -337,6 +340,7 @@ def _(inst: dict, ctx: Context) -> Check:
 
 @claim(
     id="online_noise.dln_online_switch_earlier_never_hurts",
+    statistical=True,
     paper=PAPER,
     status="empirical",
     kind="monotone",
@@ -388,6 +392,7 @@ def _sparsity(sw: Sweep) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray
 
 @claim(
     id="online_noise.dln_online_not_sparser",
+    statistical=True,
     paper=PAPER,
     status="empirical",
     kind="comparison",
@@ -568,6 +573,7 @@ def _flow_proxy_ratio(inst: dict, ctx: Context) -> tuple[float, dict[str, Any]] 
 
 @claim(
     id="online_noise.gd_flow_proxy",
+    statistical=True,
     paper=PAPER,
     status="empirical",
     kind="upper_bound",

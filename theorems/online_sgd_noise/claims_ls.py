@@ -20,6 +20,7 @@ LS_OFFLINE_RTOL = 1e-10
 # ===================================================================================== claims: LS
 @claim(
     id="online_noise.ls_online_per_step_monotone",
+    statistical=True,
     paper=PAPER,
     status="derived",
     kind="monotone",

@@ -35,6 +35,7 @@ from theorems.relu_single_neuron.simulations import (
 
 @claim(
     id="relu1.population_norm_rate",
+    statistical=True,
     paper=LSY_POP,
     status="derived",
     kind="equality",

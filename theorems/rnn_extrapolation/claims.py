@@ -221,6 +221,7 @@ def _slope_test(slopes: np.ndarray, center: float) -> tuple[int, float, float]:
 
 @claim(
     id="rnn_extrapolation.error_grows_with_init_scale",
+    statistical=True,
     paper=PAPER,
     status="empirical",
     kind="monotone",
