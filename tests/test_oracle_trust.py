@@ -571,3 +571,29 @@ def test_an_empty_private_registry_is_used_not_the_builtin_one():
         lambda i, c: Check(True)
     )
     assert "private.first" in reg and "private.first" not in REGISTRY
+
+
+def test_warnings_of_a_predicate_are_tallied_in_the_evidence_not_printed(capfd):
+    import warnings
+
+    reg = Registry()
+
+    @claim(
+        id="trust.warns",
+        paper=Citation(authors="T. Tester", year=2026, title="Warnings", venue="tests"),
+        statement="Warns and holds.",
+        status="theorem",
+        kind="equality",
+        strategy=st.fixed_dictionaries({"k": st.integers(0, 100)}),
+        examples={"dev": 3},
+        registry=reg,
+    )
+    def warns(inst, ctx):
+        warnings.warn("the run diverged on purpose", RuntimeWarning, stacklevel=1)
+        return Check.close(1.0, 1.0, rtol=0.0)
+
+    v = run_predicate("trust.warns", warns.predicate, warns.get_strategy(), max_examples=3)
+    assert v.outcome is Outcome.HOLDS
+    tally = v.evidence["warnings"]
+    assert tally == {"RuntimeWarning: the run diverged on purpose": v.evidence["instances_tried"]}
+    assert "diverged on purpose" not in capfd.readouterr().err

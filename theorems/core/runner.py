@@ -30,6 +30,7 @@ import signal
 import threading
 import time
 import traceback
+import warnings
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -190,6 +191,7 @@ class _Search:
         self.cache: dict[str, Check | BaseException] = {}
         self.tried: list[tuple[Any, Check]] = []
         self.rejected: Counter[str] = Counter()
+        self.warnings: Counter[str] = Counter()
         self.assume_rejections = 0
         self.first_failure_at: float | None = None
         self.shrink_evaluations = 0
@@ -234,8 +236,16 @@ class _Search:
             self.shrink_evaluations += 1
         started = time.perf_counter()
         try:
-            with instance_deadline(self.deadline, f"instance {jsonable(instance)!r}"):
+            # warnings (e.g. sim's DivergenceWarning from a variant that diverges on purpose) are
+            # evidence: tallied in the verdict rather than printed over the progress lines
+            with (
+                warnings.catch_warnings(record=True) as caught,
+                instance_deadline(self.deadline, f"instance {jsonable(instance)!r}"),
+            ):
+                warnings.simplefilter("default")  # once per place per instance
                 check = self.predicate(instance, self.ctx)
+            for w in caught:
+                self.warnings[_warning_key(w)] += 1
             if self.deadline is not None and time.perf_counter() - started > self.deadline:
                 raise InstanceDeadlineExceeded(
                     f"instance {jsonable(instance)!r} ran past its deadline of {self.deadline:g} s"
@@ -286,6 +296,11 @@ class UndeclaredStatisticalClaim(Exception):
 def is_statistical(check: Check) -> bool:
     """Whether the check is a statistical decision (made at an error rate, not exactly)."""
     return check.details.get("relation") == "test" or "p_value" in check.details
+
+
+def _warning_key(w: warnings.WarningMessage) -> str:
+    text = f"{w.category.__name__}: {w.message}"
+    return text if len(text) <= 100 else text[:97] + "..."
 
 
 def _reason_key(check: Check) -> str:
@@ -520,6 +535,7 @@ def _summary(search: _Search, family_error_rate: float, level: float, required: 
         "instances_vacuous": sum(1 for _, c in tried if c.vacuous),
         "assume_rejections": search.assume_rejections,
         "rejection_reasons": dict(search.rejected.most_common(5)),
+        "warnings": dict(search.warnings.most_common(5)),
         "required_conclusive": required,
         # statistical decisions: family error rate per claim, Bonferroni-split over instances
         "family_error_rate": family_error_rate,
