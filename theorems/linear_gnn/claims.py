@@ -236,12 +236,12 @@ def _sign_test(wins: int, n: int) -> tuple[float, float]:
     tolerance="Exact one-sided sign test over the inits at ctx.level (supports if 'skip ahead' wins "
     "significantly, rejects if 'plain ahead' does); t = 0 identity to 1e-10 relative.",
     assumptions="|I| = 4 = m_x, so both models have L* = 0 (a speed test, not an expressivity test); "
-    "12 inits per instance (ci 20), eta = 1e-3, 200 steps.",
+    "16 inits per instance (ci 20), eta = 1e-3, 200 steps.",
     examples={"dev": 3, "ci": 5, "thorough": 20},
 )
 def skip_accelerates(inst: dict, ctx: Context) -> Check:
     """Same-init pairs (plain, skip with zero extra heads); the sign test on L_200/L_0."""
-    n = ctx.pick(dev=12, ci=20, thorough=40)
+    n = ctx.pick(dev=16, ci=20, thorough=40)  # 2^-n must be well below ctx.level (0.001 / examples)
     plain = I.speed_losses(inst["seed"], inst["depth"], False, STEPS_SPEED, n, True)
     skip = I.speed_losses(inst["seed"], inst["depth"], True, STEPS_SPEED, n, True)
     wins = int(np.sum(skip < plain))
@@ -267,7 +267,7 @@ def skip_accelerates(inst: dict, ctx: Context) -> Check:
     examples={"dev": 1, "ci": 2, "thorough": 10},
 )
 def _(inst, ctx):
-    n = ctx.pick(dev=12, ci=20, thorough=40)
+    n = ctx.pick(dev=16, ci=20, thorough=40)  # 2^-n must be well below ctx.level (0.001 / examples)
     plain = I.speed_losses(inst["seed"], inst["depth"], False, STEPS_SPEED, n, True)
     skip = I.speed_losses(inst["seed"], inst["depth"], True, STEPS_SPEED, n, True)
     wins = int(np.sum(skip < plain))
