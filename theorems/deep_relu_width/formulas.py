@@ -142,10 +142,10 @@ def linearised_gd_bound(
     """
     from scipy.optimize import minimize_scalar
 
-    Kinv = np.linalg.inv(K)
     lam0 = float(np.linalg.eigvalsh(K)[0])
     if lam0 <= 0:
         raise ValueError(f"the NTK Gram must be positive definite, got lambda_min = {lam0}")
+    Kinv = np.linalg.inv(K)
 
     def b(q: float, exact: bool) -> float:
         dv = q * y - f0
@@ -179,7 +179,15 @@ def ntk_bound(seed: int, width: int, replicas: int) -> NTKBound:
     with single_threaded():
         K, f0 = ntk_gram(p, th0)
     ev = np.linalg.eigvalsh(K)
-    out = np.array([linearised_gd_bound(K[r], f0[r], y, eta, GD_STEPS) for r in range(replicas)])
+    # a (numerically) singular Gram (dead ReLUs at small widths) gives no guarantee: bound = inf
+    out = np.array(
+        [
+            linearised_gd_bound(K[r], f0[r], y, eta, GD_STEPS)
+            if ev[r, 0] > 1e-10 * ev[r, -1]
+            else (math.inf, math.inf, math.nan)
+            for r in range(replicas)
+        ]
+    )
     return NTKBound(
         width, ev[:, 0], ev[:, -1], eta * ev[:, -1] / (4 * N_SAMPLES), out[:, 0], out[:, 1], out[:, 2]
     )
