@@ -44,11 +44,12 @@ def _fit_check(runs: list[F.WidthRun], bounds: list[F.NTKBound], scale: float = 
     below = [r.loss[-1] <= scale * b.bound for r, b in zip(runs, bounds, strict=True)]
     ok = [r.fits & lo for r, lo in zip(runs, below, strict=True)]
     ratio = max(float((r.loss[-1] / b.bound).max()) for r, b in zip(runs, bounds, strict=True))
+    acc = min(float(r.accuracy.min()) for r in runs)
     return Check(
         all(o.all() for o in ok),
         measured=int(sum(o.sum() for o in ok)),
         predicted=sum(len(o) for o in ok),
-        margin=float(min(min(r.accuracy.min() for r in runs) - 1.0, scale - ratio)),
+        margin=float(acc - 1.0 if acc < 1 else scale - ratio),  # accuracy first, then the bound
         details={
             "fitting_replicas_by_width": {r.width: int(o.sum()) for r, o in zip(runs, ok, strict=True)},
             "max_loss_over_bound": ratio,
