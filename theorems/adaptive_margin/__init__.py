@@ -11,9 +11,24 @@ which depends on the step size and the start. The theorems are about flows; the 
 linear (1-homogeneous) model are empirical evidence (spec ``related_claims.md`` §3).
 
 Public functions: :func:`weighted_svm`, :func:`single_sv_direction`, :func:`derive_single_sv` (sympy),
-:func:`angle`.
+:func:`angle`, :func:`transient_ratio` and :func:`extrapolated_angle` (the finite-horizon transient of a
+late increment, derived, and its two-window extrapolation).
 """
 
-from theorems.adaptive_margin.formulas import angle, derive_single_sv, single_sv_direction, weighted_svm
+from theorems.adaptive_margin.formulas import (
+    angle,
+    derive_single_sv,
+    extrapolated_angle,
+    single_sv_direction,
+    transient_ratio,
+    weighted_svm,
+)
 
-__all__ = ["angle", "derive_single_sv", "single_sv_direction", "weighted_svm"]
+__all__ = [
+    "angle",
+    "derive_single_sv",
+    "extrapolated_angle",
+    "single_sv_direction",
+    "transient_ratio",
+    "weighted_svm",
+]

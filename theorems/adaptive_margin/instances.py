@@ -82,6 +82,7 @@ class Run:
     sqrt_v_t1: np.ndarray  # (7,): the largest sqrt(v) coordinate at t1 = T/10 (0 for GD)
     h: np.ndarray  # (7, d): the final conditioner 1/(sqrt(v) + eps)
     k1: int  # index of t1 = T/10
+    k0: int  # index of t0 = T/100 (the previous decade window, for the finite-horizon extrapolation)
 
 
 def block_diagonal(Zs: list[np.ndarray]) -> np.ndarray:
@@ -106,14 +107,15 @@ def fused_runs(Zs: list[np.ndarray], T: int) -> list[Run]:
     """All seven optimizers on every data set of ``Zs`` in one fused loop (block-diagonal stack), split
     back per data set; a second fused run to ``T/10`` gives each block's accumulator at ``t1``."""
     Z = block_diagonal(Zs)
-    t1 = T // 10
-    cps = np.unique(np.r_[np.round(np.logspace(2, np.log10(T), 13)), t1]).astype(int)
+    t1, t0 = T // 10, T // 100
+    cps = np.unique(np.r_[np.round(np.logspace(2, np.log10(T), 13)), t1, t0]).astype(int)
     p = _path(Z, cps)
     if not p.finite.all():
         raise ValueError("a run overflowed")
     v1 = _path(Z, np.array([t1])).v
     eps = np.array(EPS)[:, None]
     k1 = int(np.flatnonzero(p.times == t1)[0])
+    k0 = int(np.flatnonzero(p.times == t0)[0])
     runs, j = [], 0
     for Zb in Zs:
         sl = slice(j, j + Zb.shape[1])
@@ -122,7 +124,7 @@ def fused_runs(Zs: list[np.ndarray], T: int) -> list[Run]:
         Pb = LinearClassifier.from_margins_data(Zb, "logistic", "sum")
         log_loss = Pb.log_loss(w.reshape(-1, Zb.shape[1])).reshape(w.shape[:2])
         sv1 = np.where(np.array(KIND) == "gd", 0.0, np.sqrt(v1[:, sl]).max(axis=1))
-        runs.append(Run(Zb, p.times, w, log_loss, sv1, 1.0 / (np.sqrt(p.v[:, sl]) + eps), k1))
+        runs.append(Run(Zb, p.times, w, log_loss, sv1, 1.0 / (np.sqrt(p.v[:, sl]) + eps), k1, k0))
     return runs
 
 

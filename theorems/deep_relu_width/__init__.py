@@ -9,12 +9,14 @@ GD and SGD reach a global minimum of the training loss of a deep ReLU network wh
 polynomial in n, L and 1/phi (phi the separation of opposite-label points), because the iterates stay
 within O(m^{-1/2}) (relative) of the initialisation. Those widths cannot be instantiated here, so the
 claims are checked **in spirit** at m = 16 to 256 (spec ``shared/claims/related_claims.md`` section 6):
-GD and batch-1 SGD fit separable data, the relative movement of the weights falls like m^{-1/2}
+GD and batch-1 SGD fit separable data (GD at least as fast as the guarantee of GD on the network's
+linearisation at initialisation, from its NTK Gram), the relative movement of the weights falls like m^{-1/2}
 (fitted slope), and a data set with an opposite-label duplicate (separation violated) cannot be
 fitted, whatever the width (a derived, model-agnostic control).
 
 Public functions (from :mod:`theorems.deep_relu_width.formulas`): :func:`derive_pair_bound` (sympy),
-:func:`gd_sweep`, :func:`sgd_run`, :func:`duplicate_control`, :func:`loglog_slopes`, :func:`data`.
+:func:`gd_sweep`, :func:`linearised_gd_bound`, :func:`ntk_bound`, :func:`sgd_run`,
+:func:`duplicate_control`, :func:`loglog_slopes`, :func:`data`.
 The model is :class:`sim.deep_relu.DeepReLUNetwork`.
 """
 
@@ -24,8 +26,20 @@ from theorems.deep_relu_width.formulas import (
     derive_pair_bound,
     duplicate_control,
     gd_sweep,
+    linearised_gd_bound,
     loglog_slopes,
+    ntk_bound,
     sgd_run,
 )
 
-__all__ = ["CONFIG", "data", "derive_pair_bound", "duplicate_control", "gd_sweep", "loglog_slopes", "sgd_run"]
+__all__ = [
+    "CONFIG",
+    "data",
+    "derive_pair_bound",
+    "duplicate_control",
+    "gd_sweep",
+    "linearised_gd_bound",
+    "loglog_slopes",
+    "ntk_bound",
+    "sgd_run",
+]
