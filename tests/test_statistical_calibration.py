@@ -25,14 +25,16 @@ def _binomial_cap(n: int, p: float, tail: float = 1e-6) -> int:
 
 
 # ------------------------------------------------------------------ online_noise.dln_offline_switch
-def _switch_finals(rng: np.random.Generator, m: tuple[float, float, float], s: int = 16) -> list[np.ndarray]:
+def _switch_finals(
+    rng: np.random.Generator, m: tuple[float, float, float], s: int = 16, sd: float = 0.01
+) -> list[np.ndarray]:
     """Finals of tau = 0 (deterministic GD at 1.0), tau_1, tau_2, T with common random numbers: a
     shared per-replica component (the noisy prefix) plus independent Gaussian increments whose means
     are the adjacent differences ``m`` (so every paired difference is exactly Gaussian)."""
     gd = np.array([1.0])
     f1 = 1.0 + m[0] + 0.05 * rng.standard_normal(s)
-    f2 = f1 + m[1] + 0.01 * rng.standard_normal(s)
-    f3 = f2 + m[2] + 0.01 * rng.standard_normal(s)
+    f2 = f1 + m[1] + sd * rng.standard_normal(s)
+    f3 = f2 + m[2] + sd * rng.standard_normal(s)
     return [gd, f1, f2, f3]
 
 
@@ -69,7 +71,8 @@ def test_switch_order_rejection_rate_under_the_null_is_at_most_nominal(m, slack)
 def test_switch_order_slack_separates_tiny_from_material_reversals():
     rng = np.random.default_rng(3)
     gap = 0.5  # E[f(0) - f(T)] when m = (-0.5, ~0, ~0)
-    tiny = _switch_finals(rng, (-0.5, -0.01, 0.004 * gap), s=256)  # the 0.4% reversal of --seed 3
+    # the 0.4% reversal of --seed 3, resolved as there (t about 15-30 over 256 replicas)
+    tiny = _switch_finals(rng, (-0.5, -0.01, 0.004 * gap), s=256, sd=0.001)
     chk = MS._switch_order([0, 1, 2, 3], tiny, 1e-4, increasing=False, slack=MS.SWITCH_SLACK)
     assert chk.ok is True
     strict = MS._switch_order([0, 1, 2, 3], tiny, 1e-4, increasing=False, slack=0.0)
