@@ -303,15 +303,19 @@ def _(inst: dict, ctx) -> Check:
     tolerance="alpha identity to rtol 1e-9 (quadrature ~1e-10); pathwise identities (same seed) to "
     "1e-8 of max||e|| (float rounding; measured <= 1e-11 at ||x_hat||/sigma_eps = 1e3); "
     "two two-sample KS tests (u_1^T e vs u_2^T e on disjoint replica halves, d >= 2; scalar vs "
-    "explicit-data d = 1 chains) at ctx.level/2 each (family error 0.01); powered only if the KS "
-    "distance from the d = 1 law to the false variant's law (single-sample SGD at eta/b) exceeds "
-    "twice the KS critical distance (both reported).",
+    "explicit-data d = 1 chains at eta_1 = u eta_max(b, 1, sigma2)) at ctx.level/2 each "
+    "(Bonferroni; scipy's KS p-values, valid for continuous laws: null rejection rate 8.5e-3 at "
+    "0.01 and 1.25e-3 at 1e-3 over 4000 seeds, tests/test_statistical_calibration.py). "
+    "Powered only if the KS distance from the d = 1 law to the false variant's law (single-sample "
+    "SGD at eta_1/b), estimated on independent chains before any test, exceeds twice the KS "
+    "critical distance at ctx.level/4; an unpowered instance runs no KS test and is inconclusive, "
+    "so only the instances that count carry the family error.",
     assumptions="a_i ~ N(0, sigma2 I_d), b in [2,3] (for b = 1 the variant's law is the claim's), "
-    "d in [1,3], sigma2 in [0.5,2], eta = u eta_max, u in "
-    "[0.6,0.9] (at smaller steps the KS distance to the variant's law is below 0.1, not resolvable "
-    "with 5e3 chains); lam, lam_eps in [0.1,10]; ||x_hat|| in [0,100]; K in [5,40] steps from "
-    "e_0 = 0 (the identities hold at every K). R = 2e3 explicit-data chains per run and 5e3 "
-    "per d = 1 law (dev).",
+    "d in [1,3], sigma2 in [0.5,2], eta = u eta_max(b, d, sigma2), u in [0.6,0.9] (the KS "
+    "distance to the variant's law is 0.09-0.29 there at d = 1, measured with 1e5 chains); "
+    "lam, lam_eps in [0.1,10]; ||x_hat|| in [0,100]; K in [5,40] steps from e_0 = 0 (the "
+    "identities hold at every K). R = 2e3 explicit-data chains per run and 2e4 per d = 1 law "
+    "(dev); 1e4 and 2e4 (ci).",
     examples={"dev": 3, "ci": 6, "thorough": 100},
 )
 def metamorphic(inst: dict, ctx) -> Check:
@@ -335,7 +339,34 @@ def metamorphic(inst: dict, ctx) -> Check:
         )
         < 1e-8
     )
-    rng = online.make_rng(np.random.SeedSequence([int(inst["seed"]), 6]))
+    exact_ok = alpha_err < 1e-9 and err_scale < 1e-8 and err_shift < 1e-8 and hill_equal
+    exact = {
+        "alpha_rel_err": alpha_err,
+        "sigma_eps_scaling_err": err_scale,
+        "x_hat_shift_err": err_shift,
+        "measured": a2[0],
+        "predicted": a1[0],
+    }
+    # Power, decided before the tests and on samples they do not use (so the tests keep their exact
+    # level on the instances they run on): the KS distance from the d = 1 law to the false variant's
+    # law (single-sample SGD at eta/b) must exceed twice the KS critical distance. An unpowered
+    # instance runs no KS test (it cannot add to the family error) and is inconclusive.
+    eta1, seed = r["eta1"], int(inst["seed"])
+
+    def chains(j: int, eta_: float, b_: int) -> np.ndarray:
+        ss = np.random.SeedSequence([seed, j])
+        return online.scalar_chains(ss, r["R1"], k, eta_, b_, s2, inst["sigma_eps"]).state
+
+    d_alt = float(stats.ks_2samp(chains(10, eta1, b), chains(8, eta1 / b, 1)).statistic)
+    d_crit = math.sqrt(-math.log(ctx.level / 4) / 2) * math.sqrt(2 / r["R1"])
+    if not exact_ok:  # a deterministic identity failed: no statistics involved
+        m, pr = exact.pop("measured"), exact.pop("predicted")
+        return Check(False, m, pr, details={"relation": "identity", "hill_equal": hill_equal, **exact})
+    if d_alt <= 2 * d_crit:
+        return Check.inconclusive(
+            "KS cannot see the single-sample law", ks_critical_distance=d_crit, variant_ks_distance=d_alt
+        )
+    rng = online.make_rng(np.random.SeedSequence([seed, 6]))
     half = r["R"] // 2
     if d >= 2:
         u1, u2 = rng.standard_normal(d), rng.standard_normal(d)
@@ -343,36 +374,22 @@ def metamorphic(inst: dict, ctx) -> Check:
         p_rot = float(stats.ks_2samp(r["base"][:half] @ u1, r["base"][half:] @ u2).pvalue)
     else:
         p_rot = 1.0
-    sc = online.scalar_chains(
-        np.random.SeedSequence([int(inst["seed"]), 7]), r["R1"], k, eta, b, s2, inst["sigma_eps"]
-    ).state
-    p_int = float(stats.ks_2samp(sc, r["vec1"]).pvalue)
-    # power: the scalar-vs-vector KS test must see the false variant's law (single-sample SGD at
-    # eta/b), at least twice the KS critical distance
-    single = online.scalar_chains(
-        np.random.SeedSequence([int(inst["seed"]), 8]), r["R1"], k, eta / b, 1, s2, inst["sigma_eps"]
-    ).state
-    d_alt = float(stats.ks_2samp(sc, single).statistic)
-    d_crit = math.sqrt(-math.log(ctx.level / 4) / 2) * math.sqrt(2 / r["R1"])
-    exact_ok = alpha_err < 1e-9 and err_scale < 1e-8 and err_shift < 1e-8 and hill_equal
+    p_int = float(stats.ks_2samp(chains(7, eta1, b), r["vec1"]).pvalue)
     p = min(p_rot, p_int)
     return Check.test(
-        reject=(not exact_ok) or p < ctx.level / 2,
+        reject=p < ctx.level / 2,
         p_value=p,
         level=ctx.level,
-        supports=d_alt > 2 * d_crit,
-        reason="" if d_alt > 2 * d_crit else "KS cannot see the single-sample law",
+        supports=True,
         ks_critical_distance=d_crit,
         variant_ks_distance=d_alt,
-        measured=a2[0],
-        predicted=a1[0],
-        alpha_rel_err=alpha_err,
-        sigma_eps_scaling_err=err_scale,
-        x_hat_shift_err=err_shift,
         p_rotation=p_rot,
         p_scalar_vs_vector=p_int,
         eta=eta,
+        eta1=eta1,
         R=r["R"],
+        R1=r["R1"],
+        **exact,
     )
 
 

@@ -267,11 +267,13 @@ def _lyapunov_sample(inst: dict, ctx, eta: float) -> dict:
 
 def _metamorphic_runs(inst: dict, ctx) -> dict:
     """Explicit-data chains (same seed) at (sigma_eps, x_hat = 0), (lam_eps sigma_eps, 0) and
-    (sigma_eps, x_hat of norm xhat); plus d = 1 scalar vs full-vector chains with independent seeds."""
+    (sigma_eps, x_hat of norm xhat); plus d = 1 full-vector chains (``vec1``, independent seed) at
+    ``eta1 = u eta_max(b, 1, sigma2)`` for the scalar-reduction comparison."""
     b, d, s2, se, k = inst["b"], inst["d"], inst["sigma2"], inst["sigma_eps"], inst["k"]
     eta = inst["u"] * max_step_size(b, d, s2)
+    eta1 = inst["u"] * max_step_size(b, 1, s2)  # the d = 1 chains at their own stability scale
     R = ctx.pick(dev=2000, ci=10_000, thorough=100_000)
-    R1 = ctx.pick(dev=5000, ci=20_000, thorough=200_000)
+    R1 = ctx.pick(dev=20_000, ci=20_000, thorough=200_000)
 
     def build() -> dict:
         seed = int(inst["seed"])
@@ -281,17 +283,17 @@ def _metamorphic_runs(inst: dict, ctx) -> dict:
         base = online.vector_chains(ss(0), R, k, eta, b, d, s2, se)
         scaled = online.vector_chains(ss(0), R, k, eta, b, d, s2, inst["lam_eps"] * se)
         shifted = online.vector_chains(ss(0), R, k, eta, b, d, s2, se, x_hat=xh)
-        vec1 = online.vector_chains(ss(1), R1, k, eta, b, 1, s2, se).state[:, 0]
+        v1 = online.vector_chains(ss(1), R1, k, eta1, b, 1, s2, se)
         return {
             "base": base.state,
             "scaled": scaled.state,
             "shifted": shifted.state,
-            "vec1": vec1,
-            "n_div": base.n_diverged + scaled.n_diverged + shifted.n_diverged,
+            "vec1": v1.state[:, 0],
+            "n_div": base.n_diverged + scaled.n_diverged + shifted.n_diverged + v1.n_diverged,
         }
 
     out = _memo_sim(("meta", tuple(sorted(inst.items())), R, R1), build)
-    return {**out, "eta": eta, "R": R, "R1": R1}
+    return {**out, "eta": eta, "eta1": eta1, "R": R, "R1": R1}
 
 
 def _moment_bound_sample(inst: dict, ctx) -> dict:

@@ -19,6 +19,7 @@ from theorems.online_sgd_noise.simulations import (
     _DLN_OFFLINE,
     FLAT_BAND,
     FORK_THRESHOLD,
+    SWITCH_SLACK,
     Sweep,
     _offline_fits,
     _offline_switch_finals,
@@ -146,14 +147,21 @@ def _(inst: dict, ctx: Context) -> Check:
     status="empirical",
     kind="monotone",
     statement=r"Offline, diagonal network (C4, the fork): switching batch-1 SGD to full-batch GD at "
-    r"step $\tau$ locks in the solution reached so far: the final test MSE is "
-    r"non-increasing in $\tau$, and $\tau=0$ (pure GD) is worst. Reducing noise early "
-    r"locks in a worse result, the opposite of the online behaviour.",
+    r"step $\tau$ locks in the solution reached so far: $\tau=0$ (pure GD) is worst, and the "
+    r"final test MSE is non-increasing in $\tau$ up to late-noise wiggles smaller than a tenth "
+    r"of the GD-to-SGD gap. Reducing noise early locks in a worse result, the opposite of the "
+    r"online behaviour. Strict monotonicity is false: on draw 3 of --seed 3 the run switched at "
+    r"$T/8$ ends 2.4e-5 (0.4% of the gap) below batch-1 SGD kept to the end (t = 15.5 over "
+    r"256 replicas); such reversals were seen on 1 of 38 draws scanned, never above 0.4% of the gap.",
     tolerance="Common random numbers across tau (paired one-sided t-tests of adjacent tau > 0, a "
-    "one-sample test against GD's deterministic value), Holm at ctx.level/2 for "
-    "reversals; 'GD is worst' (tau = T below tau = 0) at ctx.level/2. Precondition: the "
-    "positive control (GD test MSE >= 1% of the initial MSE and B=1 significantly below "
-    "it at level 0.01), else inconclusive.",
+    "one-sample test against GD's deterministic value), Holm at ctx.level/2 for reversals; "
+    "a pair of switched runs (tau, tau') is a reversal only if E[f(tau') - f(tau)] exceeds "
+    "1/10 of the gap E[f(0) - f(T)] (per-replica statistic f(tau') - f(tau) - (f(0) - f(T))/10, "
+    "paired), the pair (0, first tau) has no slack. 1/10 is a materiality bound (an order of "
+    "magnitude below the effect), 25x the largest reversal measured, not fitted to a run. "
+    "'GD is worst' (tau = T below tau = 0) at ctx.level/2 is the power condition. "
+    "Precondition: the positive control (GD test MSE >= 1% of the initial MSE and B=1 "
+    "significantly below it at level 0.01), else inconclusive.",
     **_DLN_OFFLINE,
 )
 @_on_sweep("offline")
@@ -161,16 +169,23 @@ def dln_offline_switch(sw: Sweep, inst: dict, ctx: Context) -> Check:
     """Offline sweep with switched runs; paired reversal tests on the final test MSE."""
     if _t_less(sw.runs["b1"].test_mse, sw.runs["gd"].test_mse[0]) >= 0.01:
         return Check.inconclusive("positive control absent: B=1 does not beat GD significantly")
-    return _switch_order(*_offline_switch_finals(sw, config(ctx)), ctx.level, increasing=False)
+    return _switch_order(
+        *_offline_switch_finals(sw, config(ctx)), ctx.level, increasing=False, slack=SWITCH_SLACK
+    )
 
 
 @dln_offline_switch.false_variant(
     "early_switch_harmless_offline",
     "Switching to GD early is harmless offline: the run switched at the first tau > 0 ends no worse "
-    "than batch-1 SGD kept to the end.",
+    "than batch-1 SGD kept to the end. Same draws and positive-control precondition as the claim; "
+    "all 5 draws are searched (the effect is 2-48% of the gap, p from 4e-3 to 1e-14 by draw with "
+    "16 replicas, so one run needs its strongest draws at a family rate of 3e-4).",
+    examples={"dev": 5, "ci": 5, "thorough": 5},
 )
-def _(inst: dict, ctx: Context) -> Check:
-    sw = _sweeps(inst, ctx, "offline")
+@_on_sweep("offline")
+def _(sw: Sweep, inst: dict, ctx: Context) -> Check:
+    if _t_less(sw.runs["b1"].test_mse, sw.runs["gd"].test_mse[0]) >= 0.01:
+        return Check.inconclusive("positive control absent: B=1 does not beat GD significantly")
     taus, finals = _offline_switch_finals(sw, config(ctx))
     p = _t_less(finals[-1] - finals[1], 0.0)  # SGD to the end significantly better (paired)
     return _test_at_level(
