@@ -101,6 +101,7 @@ def test_a_user_claim_decides_at_the_family_rate_split_over_its_instances():
     assert seen and all(math.isclose(x, FAMILY_LEVEL / 4) for x in seen)
     assert v.evidence["family_error_rate"] == FAMILY_LEVEL
     assert v.evidence["statistical_decisions"] == v.evidence["instances_conclusive"] >= 3
+    assert math.isclose(v.evidence["error_spent"], FAMILY_LEVEL / 4 * v.evidence["statistical_decisions"])
 
 
 def test_a_builtin_claim_and_its_variants_decide_at_the_builtin_rate():

@@ -528,6 +528,7 @@ def _fmt(x: Any) -> str:
 def _summary(search: _Search, family_error_rate: float, level: float, required: int) -> dict[str, Any]:
     tried = search.tried
     conclusive = [(i, c) for i, c in tried if c.ok is not None]
+    n_tests = sum(1 for _, c in tried if is_statistical(c))
     ev: dict[str, Any] = {
         "instances_tried": len(tried),
         "instances_conclusive": len(conclusive),
@@ -540,7 +541,10 @@ def _summary(search: _Search, family_error_rate: float, level: float, required: 
         # statistical decisions: family error rate per claim, Bonferroni-split over instances
         "family_error_rate": family_error_rate,
         "instance_level": level,
-        "statistical_decisions": sum(1 for _, c in tried if is_statistical(c)),
+        "statistical_decisions": n_tests,
+        # Bonferroni over the tests actually made, rejected (inconclusive) instances included: the
+        # error this verdict spent, to compare with family_error_rate
+        "error_spent": level * n_tests,
     }
     finite = [(i, c) for i, c in conclusive if math.isfinite(c.margin)]
     if finite:
