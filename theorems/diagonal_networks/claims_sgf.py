@@ -361,12 +361,14 @@ _SIZE = 0.35
 # most half the size bound: gap <= 3 * 0.35 / 2 = 0.525x the effect. Otherwise the size test would be
 # decided by the discretisation, not by the prediction: inconclusive (5 of 82 paths of the family).
 _RESOLVED_GAP = 3.0 * _SIZE / 2.0
-# The error must shrink >= 1.5x from gamma/4 to gamma/16 (4x finer): 1.5 = 4^0.29 lies between a
-# plateau at a bias (1x) and the ratio 2 = 4^(1/2) that even a strong order-1/2 scheme attains;
-# Milstein (order 1) gives 4x asymptotically, observed per path 1.9-17x (median 4.5) over 82
-# paths. Waived when the coarse error is already < 0.05x the effect (round-off and the stopping
-# tolerance then dominate the comparison).
-_SHRINK, _WAIVE = 1.5, 0.05
+# The shrink ratio e(gamma/4) / e(gamma/16) of each path is reported, not asserted. It used to be
+# asserted >= 1.5 (= 4^0.29, between a plateau, 1x, and the order-1/2 ratio 2x; Milstein gives 4x
+# asymptotically, observed 1.9-17x per path, median 4.5, over 82 paths), but a one-refinement ratio
+# of a single path's strong error is a noisy statistic (e = h Z_h, with Z_h re-drawn by the
+# refinement): the 20-seed ci sweep failed it on 2 seeds (path ratios 1.13 and 1.44 at fine errors of
+# 0.04-0.09x the effect, far above any floor; the other path of each instance: 3.1x and 6.3x).
+# It adds no power: every false variant plateaus at >= 0.44x the effect and fails the size test;
+# a bias below 0.35x the effect is beyond what this check resolves.
 
 
 def _sgf_limit_check(
@@ -414,9 +416,7 @@ def _sgf_limit_check(
             measured=gap_rel.tolist(),
         )
     e_coarse, e_fine = rel[-2], rel[-1]
-    m_shrink = np.maximum((e_coarse / _SHRINK - e_fine) / np.maximum(e_coarse, 1e-300), _WAIVE - e_coarse)
-    m_size = _SIZE - e_fine
-    margin = float(min(m_shrink.min(), m_size.min()))
+    margin = float(np.min(_SIZE - e_fine))
     return Check(
         margin >= 0,
         measured={
@@ -426,7 +426,7 @@ def _sgf_limit_check(
         },
         predicted={
             "err_gamma/16_over_effect": f"<= {_SIZE}",
-            "min_shrink_ratio": f">= {_SHRINK} (unless err_gamma/4 < {_WAIVE}x effect)",
+            "min_shrink_ratio": "reported (Milstein: ~4 asymptotically)",
         },
         margin=margin,
         tolerance=_SIZE,  # the margin is a fraction of the path's effect; the size test allows 0.35
@@ -456,13 +456,18 @@ def _sgf_limit_check(
     "remaining shrink < 1e-8). Each path's error is measured in units of that path's own effect "
     "|argmin phi_{alpha_inf} - argmin phi_alpha| (it scales with the path's int L; comparing the "
     "worst path's error with the smallest path's effect failed at ci seed 12, where the 2 paths' "
-    "effects differed 5.8x). The distance to argmin phi_{alpha_inf} must shrink >= 1.5x = 4^0.29 "
-    "(between a plateau, 1x, and the order-1/2 ratio 2x; Milstein gives 4x, observed 1.9-17x per "
-    "path, median 4.5; waived when already < 0.05x the effect at gamma/4) and end below 0.35x the "
-    "effect (observed 0.007-0.28x, median 0.03x, over 82 paths; the nearest wrong model, "
+    "effects differed 5.8x). The distance to argmin phi_{alpha_inf} at gamma/16 must be below 0.35x "
+    "the effect (observed 0.007-0.28x, median 0.03x, over 82 paths; the nearest wrong model, "
     "no_factor_two, sits at 0.44-0.66x). A path whose coarse-fine gap exceeds 0.525x its effect "
-    "(the fine error estimated as gap/3 above half the 0.35 bound) has not resolved the effect: "
-    "the instance is inconclusive (5 of 82 paths). Wrong predictions plateau at their bias "
+    "(the fine error estimated as gap/3, Milstein order 1, above half the 0.35 bound) has not "
+    "resolved the effect: the instance is inconclusive (5 of 82 paths). The shrink ratio from "
+    "gamma/4 to gamma/16 is reported, not asserted: Milstein gives 4x asymptotically (1.9-17x per "
+    "path, median 4.5), but a single path's one-refinement ratio is noisy (strong errors are not "
+    "monotone per path): asserted >= 1.5x it failed 2 of 20 ci seeds at path ratios 1.13 and "
+    "1.44, with fine errors 0.04-0.09x the effect; it added no power (every false variant fails "
+    "the size test). "
+    "Resolution of the check: a bias below 0.35x the effect is not detected. Wrong predictions "
+    "plateau at their bias "
     "(1x, 2x, 0.5x the effect) instead.",
     assumptions=_P_CONV + " n=6, d=12, s=2, a=1, spread 0.2, gamma = 1.5 gamma_0 (about 1/3 of the "
     "measured SGD edge): the regime where the effect is resolvable at h=gamma/16.",
