@@ -11,8 +11,6 @@ Each claim is followed by its false variants. Registered when
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from sim.diagonal_kernels import _noise_dimension, run_sgf
@@ -202,12 +200,12 @@ def _(inst, ctx):
 _STRAT_FAMILY = strat.fixed_family(n=6, d=12, s=2, a=1.0, f=1.5, spread=0.2, seeds=1 << 20)
 
 
-def _strat_ladder(inst: dict, ctx) -> tuple[tuple[int, ...], dict, np.ndarray, int]:
+def _strat_ladder(inst: dict, ctx, scheme: str = "heun") -> tuple[tuple[int, ...], dict, np.ndarray, int]:
     levels = ctx.pick(dev=(2, 8), ci=(2, 8), thorough=(2, 8, 32))
     R = ctx.pick(dev=3, ci=4, thorough=8)
     return (
         levels,
-        _sgf_ladder_cached(_key(inst), "heun", "paper", R, levels, 1e-10, 2000.0),
+        _sgf_ladder_cached(_key(inst), scheme, "paper", R, levels, 1e-10, 2000.0),
         implicit_for(inst, setup(inst)[1]),
         R,
     )
@@ -217,10 +215,12 @@ def _rms(a: np.ndarray) -> np.ndarray:
     return np.sqrt(np.mean(np.asarray(a) ** 2, axis=0))
 
 
-def _strat_check(inst: dict, ctx) -> Check:
-    levels, ladder, beta_gf, R = _strat_ladder(inst, ctx)
+def _strat_check(inst: dict, ctx, *, scheme: str = "heun", only: str | None = None) -> Check:
+    """Both sub-checks (``only=None``) or one of them (``only`` = a key of ``margins``) on the
+    ``scheme`` ladder: Heun for the claim; Milstein (the Itô reading) for the product variant."""
+    levels, ladder, beta_gf, R = _strat_ladder(inst, ctx, scheme)
     if any(run.diverged.any() or run.loss.max() > 1e-10 for run, _ in ladder.values()):
-        return Check.inconclusive("Heun SGF did not converge within its budget")
+        return Check.inconclusive(f"{scheme} SGF did not converge within its budget")
     hs = [1.0 / lv for lv in levels]
     # Strong convergence is a mean-square statement: every order is fitted on the RMS over the
     # paths (single-path fits over two levels scattered from -0.14 to 2.35 over 27 seeds).
@@ -254,7 +254,7 @@ def _strat_check(inst: dict, ctx) -> Check:
         # slope scattered from 0.02 to 1.45 (pre-asymptotic), so no band would be honest.
         "err_finest_over_ito_effect": 0.25 - ratio,
     }
-    margin = float(min(margins.values()))
+    margin = float(margins[only] if only else min(margins.values()))
     return Check(
         margin >= 0,
         measured={
@@ -270,7 +270,14 @@ def _strat_check(inst: dict, ctx) -> Check:
             "limit_slope": "reported",
         },
         margin=margin,
-        details={"h_over_gamma": hs, "R": R, "scheme": "heun", "margins": margins},
+        tolerance=0.25,  # both sub-checks are fractions of the Itô effect with bound 0.25
+        details={
+            "h_over_gamma": hs,
+            "R": R,
+            "scheme": scheme,
+            "margins": margins,
+            "decided_by": only or "all",
+        },
     )
 
 
@@ -327,28 +334,64 @@ def _(inst, ctx):
     return Check.lower(min(gaps), 0.0, l1_gf=l1_gf, gaps=gaps)
 
 
+@sgf_stratonovich_is_gf.false_variant(
+    "ito_conserves_product",
+    "The Itô reading of the same SDE conserves the product as well: w+ w- = alpha^2 up to "
+    "discretisation error (the gradient-flow invariant carried over to SGF). Decided by the "
+    "claim's product sub-check alone (drift at the finest h below 0.25x the Itô shift), on "
+    "Milstein paths (Itô, strong order 1) of the same ladder: the product then drifts by the full "
+    "shift, ~1x, a miss by ~3 tolerances; no other check of the suite exercises that sub-check.",
+    examples={"dev": 1, "ci": 2},
+)
+def _(inst, ctx):
+    return _strat_check(inst, ctx, scheme="milstein", only="product_over_ito_shift")
+
+
 # ------------------------------------------------------------------------------ SGF: implicit bias
 _SGF_FAMILY = strat.fixed_family(n=6, d=12, s=2, a=1.0, f=1.5, spread=0.2, seeds=1 << 20)
 
 
+# The size bound: the error of the prediction at h = gamma/16 must be below 0.35x the path's effect
+# |argmin phi_{alpha_inf} - argmin phi_alpha|. The nearest wrong model (no_factor_two, half the log
+# shrink) is biased by ~0.5x the effect (0.44-0.66x over 82 paths), uniform_shrink by 0.73-1.32x;
+# the theorem's prediction is off only by the discretisation (0.007-0.28x, median 0.03x).
+_SIZE = 0.35
+# The ladder resolves the effect when the fine level's discretisation error, estimated from the
+# coarse-fine gap as gap/3 (Milstein, strong order 1: ratio 4 between gamma/4 and gamma/16), is at
+# most half the size bound: gap <= 3 * 0.35 / 2 = 0.525x the effect. Otherwise the size test would be
+# decided by the discretisation, not by the prediction: inconclusive (5 of 82 paths of the family).
+_RESOLVED_GAP = 3.0 * _SIZE / 2.0
+# The shrink ratio e(gamma/4) / e(gamma/16) of each path is reported, not asserted. It used to be
+# asserted >= 1.5 (= 4^0.29, between a plateau, 1x, and the order-1/2 ratio 2x; Milstein gives 4x
+# asymptotically, observed 1.9-17x per path, median 4.5, over 82 paths), but a one-refinement ratio
+# of a single path's strong error is a noisy statistic (e = h Z_h, with Z_h re-drawn by the
+# refinement): the 20-seed ci sweep failed it on 2 seeds (path ratios 1.13 and 1.44 at fine errors of
+# 0.04-0.09x the effect, far above any floor; the other path of each instance: 3.1x and 6.3x).
+# It adds no power: every false variant plateaus at >= 0.44x the effect and fails the size test;
+# a bias below 0.35x the effect is beyond what this check resolves.
+
+
 def _sgf_limit_check(
-    inst: dict, ctx, *, predict: str = "alpha_inf", noise: str = "paper", levels: tuple[int, ...] = (4, 16)
+    inst: dict, ctx, *, predict: str = "alpha_inf", noise: str = "paper", levels: tuple[int, int] = (4, 16)
 ) -> Check:
+    """Per path r: the error e_r(h) of the predicted limit, in units of that path's own effect
+    |argmin phi_{alpha_inf,r} - argmin phi_alpha| (the effect scales with the path's int L: over a
+    family it varies by 1000x, and across the 2 paths of one instance by up to 6x)."""
     data, alpha, gamma = setup(inst)
     R = ctx.pick(dev=1, ci=2, thorough=6)
     ladder = _sgf_ladder_cached(_key(inst), "milstein", noise, R, levels, 1e-10, 2000.0)
     beta_gf = implicit_for(inst, alpha)
-    errs, effect, worst_L = [], math.inf, 0.0
-    for lv in levels:
+    errs = np.zeros((len(levels), R))
+    effect, worst_L = np.zeros(R), 0.0
+    for i, lv in enumerate(levels):
         run, limit = ladder[lv]
         if run.diverged.any():
             return Check.inconclusive(f"SGF diverged at h = gamma/{lv}")
         worst_L = max(worst_L, float(run.loss.max()))
-        e = 0.0
         for r in range(R):
             a_inf, truth = _sgf_limit(inst, float(run.loss_integral[r]))
             if lv == max(levels):
-                effect = min(effect, float(np.linalg.norm(truth - beta_gf)))
+                effect[r] = float(np.linalg.norm(truth - beta_gf))
             if predict == "alpha_inf":
                 pred = truth
             elif predict == "no_shrink":
@@ -360,28 +403,40 @@ def _sgf_limit_check(
                 pred = implicit_for(inst, alpha * np.exp(-2.0 * gamma * data.diag.mean() * J))
             else:  # "no_factor_two": the E-convention exponent applied to the P loss
                 pred = implicit_for(inst, np.sqrt(alpha * a_inf))
-            e = max(e, float(np.linalg.norm(limit[r] - pred)))
-        errs.append(e)
+            errs[i, r] = float(np.linalg.norm(limit[r] - pred))
     if worst_L > 1e-10:
-        return Check.inconclusive(f"SGF not converged (L_T = {worst_L:.2g})", measured=errs)
-    if len(errs) == 1:  # a single level: only the size test (used for grossly wrong models)
-        return Check.upper(errs[0], 0.35 * effect, effect_vs_gf=effect, h_over_gamma=1 / levels[0])
-    e_coarse, e_fine = errs
-    # The error must shrink along the ladder unless it is already far below the effect at the
-    # coarse level (then round-off/path noise dominates the comparison).
-    shrinks = e_fine <= e_coarse / 1.5 or e_coarse <= 0.05 * effect
-    ok = shrinks and e_fine <= 0.35 * effect
-    margin = min(
-        max((e_coarse / 1.5 - e_fine) / max(e_coarse, 1e-300), (0.05 * effect - e_coarse) / effect),
-        (0.35 * effect - e_fine) / effect,
-    )
+        return Check.inconclusive(f"SGF not converged (L_T = {worst_L:.2g})", measured=errs.tolist())
+    rel = errs / np.maximum(effect, 1e-300)
+    gap = np.array([np.linalg.norm(ladder[levels[-1]][1][r] - ladder[levels[-2]][1][r]) for r in range(R)])
+    gap_rel = gap / np.maximum(effect, 1e-300)
+    if np.any(gap_rel > _RESOLVED_GAP):
+        return Check.inconclusive(
+            f"effect not resolved at h = gamma/{levels[-1]}: coarse-fine gap {gap_rel.max():.2g}x the "
+            f"effect > {_RESOLVED_GAP:.3g}x",
+            measured=gap_rel.tolist(),
+        )
+    e_coarse, e_fine = rel[-2], rel[-1]
+    margin = float(np.min(_SIZE - e_fine))
     return Check(
-        ok,
-        measured={"err_gamma/4": e_coarse, "err_gamma/16": e_fine},
-        predicted={"shrinks_by": ">= 1.5x", "err_gamma/16": f"<= 0.35 x effect = {0.35 * effect:.3g}"},
+        margin >= 0,
+        measured={
+            "err_gamma/16_over_effect": float(e_fine.max()),
+            "min_shrink_ratio": float(np.min(e_coarse / np.maximum(e_fine, 1e-300))),
+            "err_gamma/4_over_effect": float(e_coarse.max()),
+        },
+        predicted={
+            "err_gamma/16_over_effect": f"<= {_SIZE}",
+            "min_shrink_ratio": "reported (Milstein: ~4 asymptotically)",
+        },
         margin=margin,
-        tolerance=0.35,  # the margin is a fraction of the effect; the size test allows 0.35 of it
-        details={"effect_vs_gf": effect, "R": R, "scheme": "milstein"},
+        tolerance=_SIZE,  # the margin is a fraction of the path's effect; the size test allows 0.35
+        details={
+            "effect_vs_gf": effect.tolist(),
+            "err_over_effect": rel.tolist(),
+            "gap_over_effect": gap_rel.tolist(),
+            "R": R,
+            "scheme": "milstein",
+        },
     )
 
 
@@ -398,10 +453,21 @@ def _sgf_limit_check(
     tolerance="Per path, Milstein on w (an Itô scheme that does not hard-code the identity) at "
     "h = gamma/4 and gamma/16 on the same Brownian path, run to L <= 1e-10 and finished by "
     "the exact GF limit from the final state (the noise ~ sqrt(L) is then negligible; "
-    "remaining shrink < 1e-8). The distance to argmin phi_{alpha_inf} must shrink >= 1.5x "
-    "(order-1 scheme: 2.5-15x observed; waived when already < 0.05x the effect at "
-    "gamma/4) and end below 0.35x the size of the effect |argmin phi_{alpha_inf} - "
-    "argmin phi_alpha| (observed 0.02-0.08x). Wrong predictions plateau at their bias "
+    "remaining shrink < 1e-8). Each path's error is measured in units of that path's own effect "
+    "|argmin phi_{alpha_inf} - argmin phi_alpha| (it scales with the path's int L; comparing the "
+    "worst path's error with the smallest path's effect failed at ci seed 12, where the 2 paths' "
+    "effects differed 5.8x). The distance to argmin phi_{alpha_inf} at gamma/16 must be below 0.35x "
+    "the effect (observed 0.007-0.28x, median 0.03x, over 82 paths; the nearest wrong model, "
+    "no_factor_two, sits at 0.44-0.66x). A path whose coarse-fine gap exceeds 0.525x its effect "
+    "(the fine error estimated as gap/3, Milstein order 1, above half the 0.35 bound) has not "
+    "resolved the effect: the instance is inconclusive (5 of 82 paths). The shrink ratio from "
+    "gamma/4 to gamma/16 is reported, not asserted: Milstein gives 4x asymptotically (1.9-17x per "
+    "path, median 4.5), but a single path's one-refinement ratio is noisy (strong errors are not "
+    "monotone per path): asserted >= 1.5x it failed 2 of 20 ci seeds at path ratios 1.13 and "
+    "1.44, with fine errors 0.04-0.09x the effect; it added no power (every false variant fails "
+    "the size test). "
+    "Resolution of the check: a bias below 0.35x the effect is not detected. Wrong predictions "
+    "plateau at their bias "
     "(1x, 2x, 0.5x the effect) instead.",
     assumptions=_P_CONV + " n=6, d=12, s=2, a=1, spread 0.2, gamma = 1.5 gamma_0 (about 1/3 of the "
     "measured SGD edge): the regime where the effect is resolvable at h=gamma/16.",
@@ -462,6 +528,20 @@ _BENEFIT_VARIANT = strat.fixed_family(n=5, d=9, s=1, a=1.0, f=1.25, spread=0.2, 
 _BENEFIT_LEVELS = (2, 8)  # Milstein at h = gamma/2 and gamma/8 on the same Brownian path
 
 
+def _zero_column_roundoff(alpha: np.ndarray) -> np.ndarray:
+    """The round-off of the recorded log-shrink on a coordinate the dynamics never moves.
+
+    On an all-zero column the drift, the diffusion and the Milstein correction are exactly 0.0 (sums
+    of products with 0.0), so the scheme keeps w+- at their initial value bit for bit. The kernel
+    stores that value as fl(exp(ln alpha)) and records fl(ln w) - ln alpha, so an untouched coordinate
+    reads ln(1 + d1)(1 + d2) - ln alpha with |d1|, |d2| <= eps (exp and log within 1 ulp):
+    |shrink| <= eps (1 + |ln alpha|) to first order; twice that covers the second-order terms and the
+    rounding of the halved sum. (seed 1 at ci: -1.1e-16 = one ulp of ln 0.52 on the zero column, read
+    as "not exactly 0" by the old check.) Any movement of the state beyond rounding fails the check.
+    """
+    return 2.0 * np.finfo(float).eps * (1.0 + np.abs(np.log(alpha)))
+
+
 def _benefit_paths(inst: dict, ctx) -> dict | Check:
     """Per path: the realised shrink ln(alpha_T / alpha) = ln(w+ w- / alpha^2)/2 at h = gamma/8, its
     discretisation error (|fine - coarse|, h = gamma/2 vs gamma/8, Milstein: first order in the
@@ -481,6 +561,7 @@ def _benefit_paths(inst: dict, ctx) -> dict | Check:
     beta_gf = implicit_for(inst, alpha)
     return {
         "nz": np.any(data.X != 0, axis=0),
+        "zero_tol": _zero_column_roundoff(alpha),
         "shrink": run_f.log_shrink,
         "shrink_err": np.abs(run_f.log_shrink - run_c.log_shrink),
         "zero_col_coarse": run_c.log_shrink,
@@ -507,9 +588,11 @@ def _benefit_check(inst: dict, ctx) -> Check:
             measured=float(np.min(np.abs(sh[:, nz]) - err[:, nz])),
         )
     m_shrink = float(np.min(-sh[:, nz] / np.abs(sh[:, nz])))  # -1 if resolved < 0, +1 if > 0
-    m_zero = (
-        0.0 if not (~nz).any() else -float(np.max(np.abs(np.r_[sh[:, ~nz], P["zero_col_coarse"][:, ~nz]])))
-    )
+    # Zero columns: untouched up to the round-off of storing alpha (see _zero_column_roundoff), at
+    # both steps; the margin is 1 - (worst |shrink| in units of that round-off), so <= 0 means moved.
+    zero = np.abs(np.r_[sh[:, ~nz], P["zero_col_coarse"][:, ~nz]])
+    zero_over_tol = float(np.max(zero / P["zero_tol"][~nz])) if (~nz).any() else 0.0
+    m_zero = 1.0 - zero_over_tol
     m_differ = float(np.min((P["dist"] - P["dist_err"]) / P["dist"]))
     obs: dict = {"potential_gaps": [], "l1_sgf": [], "test_error_sgf": []}
     data, alpha, _ = setup(inst)
@@ -524,20 +607,22 @@ def _benefit_check(inst: dict, ctx) -> Check:
         )
         obs["l1_sgf"].append(float(np.abs(b).sum()))
         obs["test_error_sgf"].append(float(data.test_error(b)))
-    margin = min(m_shrink, m_differ, math.inf if m_zero == 0.0 else -1.0)
+    margin = min(m_shrink, m_differ, m_zero)
     return Check(
         bool(margin > 0),
         measured={
             "max_realised_shrink_nz": float(np.max(sh[:, nz])),
+            "zero_column_shrink_over_roundoff": zero_over_tol,
             "min_dist_over_err": float(np.min(P["dist"] / P["dist_err"])),
         },
         predicted={
             "max_realised_shrink_nz": "< 0 (resolved)",
-            "zero_columns": "exactly 0",
+            "zero_column_shrink_over_roundoff": "< 1 (untouched: 0 up to the round-off of alpha)",
             "limits": "distinct",
         },
         margin=margin,
         details={
+            "margins": {"shrink_sign": m_shrink, "limits_distinct": m_differ, "zero_columns": m_zero},
             "R": P["R"],
             "h_over_gamma": [1 / lv for lv in _BENEFIT_LEVELS],
             "shrink_err_max": float(np.max(err[:, nz])),
@@ -573,7 +658,9 @@ _BENEFIT_STATEMENT = (
     "gamma/8 must be < 0 on every non-zero column with |shrink| > |shrink(gamma/8) - "
     "shrink(gamma/2)| (the coarse-fine gap bounds the fine error: Milstein is first order in "
     "ln(w+ w-), the Itô martingale term cancelling, so the fine error is ~1/3 of the gap); the "
-    "zero column's shrink exactly 0 at both steps; the simulated limit's distance to "
+    "zero column's shrink 0 at both steps up to the round-off of storing alpha as exp(ln alpha) "
+    "(|shrink| <= 2 eps (1 + |ln alpha|): the scheme leaves the column's w bit for bit unchanged; "
+    "one ulp of ln alpha, -1.1e-16, read as 'not 0' at ci seed 1); the simulated limit's distance to "
     "argmin phi_alpha larger than its own coarse-fine gap. An instance where either gap reaches "
     "the effect is inconclusive (not resolved), not a pass. At h = gamma (the old form) the "
     "realised sign was not resolvable (+7.7e-7 realised vs -2.9e-5 predicted), hence the "
@@ -614,8 +701,14 @@ def _(inst, ctx):
     P = _benefit_paths(inst, ctx)
     if isinstance(P, Check):
         return P
-    worst = float(np.max(P["shrink"]))
-    return Check(worst < 0, measured=worst, predicted="< 0", margin=-worst)
+    # "< 0" must be resolved beyond the round-off of an untouched coordinate (a zero column reads
+    # -1.1e-16 on some seeds: that is rounding, not a shrink).
+    tol = np.broadcast_to(P["zero_tol"], P["shrink"].shape)
+    k = np.unravel_index(np.argmax(P["shrink"] + tol), P["shrink"].shape)
+    worst, t = float(P["shrink"][k]), float(tol[k])
+    return Check(
+        worst < -t, measured=worst, predicted=f"< -{t:.2g} (resolved)", margin=-worst - t, tolerance=t
+    )
 
 
 @sgf_benefit.false_variant(
