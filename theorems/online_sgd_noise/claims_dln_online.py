@@ -112,6 +112,7 @@ def _(inst: dict, ctx: Context) -> Check:
 
 @claim(
     id="online_noise.dln_online_distance_scaling",
+    statistical=True,
     paper=PAPER,
     status="empirical",
     kind="rate",
@@ -474,6 +475,7 @@ def _(inst: dict, ctx: Context) -> Check:
 
 @claim(
     id="online_noise.dln_online_fluctuation_dominated",
+    statistical=True,
     paper=PAPER,
     status="empirical",
     kind="comparison",
