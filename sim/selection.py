@@ -28,7 +28,6 @@ import numpy as np
 from sim._validate import positive, positive_int, seed_like
 from sim.noise import replica_generators
 
-
 # Relative round-off allowed on a transition probability before it counts as > 1. p_off is
 # (1 - b) * eta / (b * tau): 4 correctly rounded operations on exact inputs, relative error at most
 # 4 * eps/2 (+ O(eps^2)); a caller computing tau = (1 - b) eta / b at the boundary adds 3 more, so the
