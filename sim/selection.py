@@ -28,6 +28,13 @@ import numpy as np
 from sim._validate import positive, positive_int, seed_like
 from sim.noise import replica_generators
 
+# Relative round-off allowed on a transition probability before it counts as > 1. p_off is
+# (1 - b) * eta / (b * tau): 4 correctly rounded operations on exact inputs, relative error at most
+# 4 * eps/2 (+ O(eps^2)); a caller computing tau = (1 - b) eta / b at the boundary adds 3 more, so the
+# quotient lies within 7 * eps/2 of 1. 8 eps (1.8e-15) covers that; a real violation (tau below
+# the boundary by more than 8 eps relative) is still refused.
+_ROUND_OFF = 8 * float(np.finfo(float).eps)
+
 
 def _fraction(b: object) -> float:
     if isinstance(b, bool) or not isinstance(b, numbers.Real):
@@ -94,15 +101,19 @@ class PersistentSelection:
         self.lr = positive(lr, "lr")
         self.tau = positive(tau, "tau")
         self.n_samples = positive_int(n_samples, "n_samples")
-        self.p_on = self.lr / self.tau
-        self.p_off = (1.0 - self.fraction) * self.lr / (self.fraction * self.tau)
-        if self.p_on > 1.0:
-            raise ValueError(f"P(0->1) = eta/tau = {self.p_on:.4g} > 1: need tau >= eta = {self.lr:.4g}")
-        if self.p_off > 1.0:
+        p_on = self.lr / self.tau
+        p_off = (1.0 - self.fraction) * self.lr / (self.fraction * self.tau)
+        if p_on > 1.0 + _ROUND_OFF:
+            raise ValueError(f"P(0->1) = eta/tau = {p_on!r} > 1: need tau >= eta = {self.lr:.6g}")
+        if p_off > 1.0 + _ROUND_OFF:
             need = (1.0 - self.fraction) * self.lr / self.fraction
             raise ValueError(
-                f"P(1->0) = (1-b) eta/(b tau) = {self.p_off:.4g} > 1: need tau >= (1-b) eta/b = {need:.4g}"
+                f"P(1->0) = (1-b) eta/(b tau) = {p_off!r} > 1: need tau >= (1-b) eta/b = {need:.6g}"
             )
+        # At the boundary tau = tau_min a probability is exactly 1 (valid: the state always flips);
+        # computed, it may be 1 + an ulp or two, which is clipped.
+        self.p_on = min(p_on, 1.0)
+        self.p_off = min(p_off, 1.0)
 
     @property
     def stationary_fraction(self) -> float:

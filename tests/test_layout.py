@@ -143,6 +143,7 @@ ENGINE_IDS = (
 # False variants per claim (issue 16 turned two variants of generalisation.sgf_beats_gf into refuted
 # claims, which have none: a refuted claim is itself the falsified statement).
 VARIANT_COUNTS = {cid: 1 for cid in PESME_IDS + ENGINE_IDS} | {
+    "engine.em_strong_order": 2,
     "pesme2021.generalisation.sgd_beats_gf": 0,
     "pesme2021.generalisation.sgf_beats_gf": 1,
     "pesme2021.generalisation.sgf_beats_gf_every_instance": 0,

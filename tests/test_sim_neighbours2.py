@@ -161,3 +161,22 @@ def test_persistent_selection_is_iid_at_tau_eta_over_b():
     assert c[0, 1] / c[0].sum() == pytest.approx(b, abs=0.005)
     assert c[1, 1] / c[1].sum() == pytest.approx(b, abs=0.005)
     assert BernoulliSelection(1.0, 5).masks(0, 3).all()
+
+
+def test_persistent_selection_accepts_probability_one_at_the_boundary():
+    # issue 16, seed 12 at ci: tau = (1 - b) eta / b computed in float64 gives P(1->0) = 1 + 1 ulp,
+    # which was refused; probability exactly 1 (the boundary the claim allows) is valid.
+    b, eta = 0.234375, 0.01
+    tau = max(eta, (1 - b) * eta / b)
+    assert (1 - b) * eta / (b * tau) > 1.0  # the round-off this regression is about
+    sel = PersistentSelection(b, eta, tau, 50)
+    assert sel.p_off == 1.0 and 0.0 < sel.p_on < 1.0
+    c = transition_counts(sel.masks(0, 200, 1))
+    assert c[1, 1] == 0 and c[1, 0] > 0  # every selected sample leaves at the next step
+    # b > 1/2: the boundary is tau = eta, P(0->1) = 1
+    assert PersistentSelection(0.7, 0.03, 0.03, 5).p_on == 1.0
+    # a real violation, however small beyond round-off, is still refused
+    with pytest.raises(ValueError, match=r"P\(1->0\)"):
+        PersistentSelection(b, eta, tau * (1 - 1e-12), 10)
+    with pytest.raises(ValueError, match=r"P\(0->1\)"):
+        PersistentSelection(0.7, 0.03, 0.03 * (1 - 1e-12), 10)

@@ -25,7 +25,11 @@ def calibration_instances() -> st.SearchStrategy:
 
 def psgd_chains() -> st.SearchStrategy:
     """``{"b", "eta", "tau_factor", "seed"}``; the chain uses ``tau = tau_factor * tau_min`` with
-    ``tau_min = max(eta, (1 - b) eta / b)``, the smallest ``tau`` with both probabilities <= 1."""
+    ``tau_min = max(eta, (1 - b) eta / b)``, the smallest ``tau`` with both probabilities <= 1.
+
+    ``tau_factor = 1`` (the boundary, where one transition probability is exactly 1) is drawn on
+    purpose: the claim states validity for ``tau >= tau_min``, boundary included (issue 16: the chain
+    used to refuse it over a round-off of one ulp)."""
     return st.fixed_dictionaries(
         {
             "b": st.floats(0.05, 0.95),

@@ -9,13 +9,17 @@ squares to the minimum-norm interpolant.
 Reference: P. E. Kloeden, E. Platen. *Numerical Solution of Stochastic Differential Equations.*
 Springer, 1992 (Thm. 10.2.2: Euler-Maruyama strong order 1/2; Thm. 10.3.5: Milstein strong order 1;
 Thm. 14.5.1: Euler-Maruyama weak order 1). The Stratonovich limit of Heun's scheme: ibid. Sec. 11.1.
+The constant of Euler-Maruyama's mean-square error (which makes its order exactly 1/2): J. Jacod,
+P. Protter, *Asymptotic error distributions for the Euler method for stochastic differential
+equations*, Ann. Probab. 26 (1998), Thm. 1.2; derived here for GBM with sympy.
 GD/SGD to the minimum-norm solution: Gunasekar, Lee, Soudry, Srebro (ICML 2018), Sec. 2.
 
 The package: :mod:`~theorems.engine.formulas` (the exact GBM solution, its drift derived with sympy:
-:data:`LOG_GBM_DRIFT`, :func:`gbm_exact`), :mod:`~theorems.engine.instances` (hypothesis strategies
-and the least-squares problems), :mod:`~theorems.engine.simulations` (the step-size ladders on shared
-Brownian paths, the GD/SGD runs, :data:`ORDER_BAND`) and :mod:`~theorems.engine.claims` (the claims
-``engine.*``, registered by discovery). Importing the package registers no claim.
+:data:`LOG_GBM_DRIFT`, :func:`gbm_exact`; EM's error constant :func:`em_gbm_error_constant`),
+:mod:`~theorems.engine.instances` (hypothesis strategies and the least-squares problems),
+:mod:`~theorems.engine.simulations` (the step-size ladders on shared Brownian paths, the GD/SGD runs,
+:data:`ORDER_BAND`) and :mod:`~theorems.engine.claims` (the claims ``engine.*``, registered by
+discovery). Importing the package registers no claim.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ GUNASEKAR = Citation(
     where="Sec. 2 (least squares)",
 )
 
-from theorems.engine.formulas import LOG_GBM_DRIFT, gbm_exact  # noqa: E402
+from theorems.engine.formulas import LOG_GBM_DRIFT, em_gbm_error_constant, gbm_exact  # noqa: E402
 from theorems.engine.simulations import ORDER_BAND  # noqa: E402
 
-__all__ = ["GUNASEKAR", "KLOEDEN_PLATEN", "LOG_GBM_DRIFT", "ORDER_BAND", "gbm_exact"]
+__all__ = ["GUNASEKAR", "KLOEDEN_PLATEN", "LOG_GBM_DRIFT", "ORDER_BAND", "em_gbm_error_constant", "gbm_exact"]
