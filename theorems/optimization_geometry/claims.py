@@ -224,7 +224,9 @@ def _(inst: dict, ctx: Context) -> Check:
 
 def _margin_gaps(inst: dict, ctx: Context, run_norm, measure_norm) -> tuple[list[float], float, dict]:
     seed = I.data_seed(inst, ctx.profile)
-    T = ctx.pick(dev=3000, ci=10_000, thorough=10_000)
+    # thorough: 3e4, since data seed 34 (thorough pool only, gamma_inf = 0.34) closes like 1/t but is still
+    # at 3.7e-3 > 2e-3 at t = 1e4 (1.1e-3 at 3.2e4)
+    T = ctx.pick(dev=3000, ci=10_000, thorough=30_000)
     runs = I.steepest_classification(seed, T)
     Z = I.classification_data(seed)
     mm = max_margin(Z, measure_norm)
@@ -266,7 +268,8 @@ _MM_ASSUMPTIONS = (
     "(w* = (1, -0.5, 0.3)); w0 = 0; eta_t = 1/(B^2 L(w_t)) with no cap eta_+."
 )
 _MM_TOL = (
-    "gap <= 5e-3 at T = 3000 (dev) or <= 2e-3 at T = 1e4 (ci, the spec's T4), and still closing: gap_T <= "
+    "gap <= 5e-3 at T = 3000 (dev) or <= 2e-3 at T = 1e4 (ci, the spec's T4; 3e4 at thorough, whose pool has "
+    "slower data), and still closing: gap_T <= "
     "0.6 gap_{T/3} (1/t gives 1/3) unless gap_T <= tol/10 (the gap zigzags). Scaled gradients keep eta_t "
     "exact after L underflows (margins reach ~1e3)."
 )
