@@ -131,7 +131,9 @@ def _(inst: dict, ctx: Context) -> Check:
     return Check.close(w, np.tile(pred, (3, 1)), atol=float(1e-8 * (1 + np.abs(pred).max())))
 
 
-def _sd_limits(inst: dict) -> tuple[np.ndarray, np.ndarray, float, I.Regression]:
+def _sd_limits(inst: dict, ctx: Context) -> tuple[np.ndarray, np.ndarray, float, I.Regression, float]:
+    """Both step sizes run in two halves of the budget (a restart equals continuing: the steps are
+    memoryless); returns (w, min-norm interpolant, residual, data, residual after the first half)."""
     rng = np.random.default_rng(inst["seed"])
     n = 1 + inst["seed"] % 3
     d = n + 2 + (inst["seed"] // 3) % 3
@@ -142,8 +144,13 @@ def _sd_limits(inst: dict) -> tuple[np.ndarray, np.ndarray, float, I.Regression]
         etas = np.array([0.5, 1.0]) * n / (X**2).sum(axis=0).max()
     else:
         etas = np.array([0.1, 0.2]) * n / (d * np.linalg.norm(X, 2) ** 2)
-    w, _, res = I.converge(P, steepest_descent(etas, inst["norm"]), np.zeros((2, d)))
-    return w, min_norm_interpolant(D.X, D.y, inst["norm"]), res, D
+    half = ctx.pick(dev=10_000, ci=20_000, thorough=50_000)
+    opt = steepest_descent(etas, inst["norm"])
+    w, _, res_half = I.converge(P, opt, np.zeros((2, d)), max_steps=half)
+    res = res_half
+    if not _converged(res_half, D.y):
+        w, _, res = I.converge(P, opt, w, max_steps=half)
+    return w, min_norm_interpolant(D.X, D.y, inst["norm"]), res, D, res_half
 
 
 @claim(
@@ -162,13 +169,29 @@ def _sd_limits(inst: dict) -> tuple[np.ndarray, np.ndarray, float, I.Regression]
     "~ U[0.5,1.5]^d, w0 = 0; "
     "eta in {0.5, 1} n/max_j ||X_j||^2 (l1) or {0.1, 0.2} n/(d sigma_max^2) (linf).",
     closed_form="X w_inf = y",
-    tolerance="||Xw - y||_inf <= 1e-10 (1 + ||y||_inf) after the run (it stops at 1e-12 or 2e4 steps; the "
-    "slowest linf instances reach ~4e-12).",
+    tolerance="||Xw - y||_inf <= 1e-10 (1 + ||y||_inf) after the run (it stops at 1e-12, or after 2e4 steps "
+    "(dev), 4e4 (ci), 1e5 (thorough)). The convergence is linear at a rate set by kappa(X): of 512 draws, "
+    "4 need more than 2e4 steps (kappa >= 7.8; seed 230, kappa 24.7, needs 4e4 (l1) and > 1e5 (linf)). "
+    "A run still above the tolerance at the end of the budget is inconclusive if the residual still shrank "
+    "to <= 0.6x over the second half (linear convergence, budget too small), and falsified if it stalled.",
 )
 def steepest_interpolates(inst: dict, ctx: Context) -> Check:
     """Run both step sizes until interpolation; the residual is the measurement."""
-    w, _, res, D = _sd_limits(inst)
-    return Check.upper(res, float(1e-10 * (1 + np.abs(D.y).max())))
+    _, _, res, D, res_half = _sd_limits(inst, ctx)
+    tol = float(1e-10 * (1 + np.abs(D.y).max()))
+    # A stall (the failure the claim excludes) leaves the residual flat over the second half (ratio -> 1);
+    # a run that converges linearly but slowly (ill-conditioned X) shrinks it by a fixed factor per half.
+    # The strategy's 512 instances were all run: the slowest (seed 230, linf, kappa 24.7) shrinks its
+    # residual by 0.40 over the second dev half (1e4 -> 2e4 steps) and 0.16 over the ci half; 0.6 is near
+    # the geometric mean of 0.4 and 1.
+    if res > tol and res <= 0.6 * res_half:
+        return Check.inconclusive(
+            "not converged within the step budget, still contracting linearly (ill-conditioned X)",
+            residual=res,
+            residual_half_budget=res_half,
+            kappa=float(np.linalg.cond(D.X)),
+        )
+    return Check.upper(res, tol, residual_half_budget=res_half)
 
 
 @steepest_interpolates.false_variant(
@@ -177,7 +200,7 @@ def steepest_interpolates(inst: dict, ctx: Context) -> Check:
     examples={"dev": 10, "ci": 20, "thorough": 100},
 )
 def _(inst: dict, ctx: Context) -> Check:
-    w, wmin, res, D = _sd_limits(inst)
+    w, wmin, res, D, _ = _sd_limits(inst, ctx)
     o = 1 if inst["norm"] == 1 else np.inf
     if not _converged(res, D.y):
         return Check.inconclusive("did not interpolate", residual=res)
@@ -193,7 +216,7 @@ def _(inst: dict, ctx: Context) -> Check:
     examples={"dev": 20, "ci": 40, "thorough": 100},
 )
 def _(inst: dict, ctx: Context) -> Check:
-    w, _, res, D = _sd_limits(inst)
+    w, _, res, D, _ = _sd_limits(inst, ctx)
     if not _converged(res, D.y):
         return Check.inconclusive("did not interpolate", residual=res)
     return Check.upper(float(np.abs(w[0] - w[1]).max()), 1e-2)
@@ -201,7 +224,9 @@ def _(inst: dict, ctx: Context) -> Check:
 
 def _margin_gaps(inst: dict, ctx: Context, run_norm, measure_norm) -> tuple[list[float], float, dict]:
     seed = I.data_seed(inst, ctx.profile)
-    T = ctx.pick(dev=3000, ci=10_000, thorough=10_000)
+    # thorough: 3e4, since data seed 34 (thorough pool only, gamma_inf = 0.34) closes like 1/t but is still
+    # at 3.7e-3 > 2e-3 at t = 1e4 (1.1e-3 at 3.2e4)
+    T = ctx.pick(dev=3000, ci=10_000, thorough=30_000)
     runs = I.steepest_classification(seed, T)
     Z = I.classification_data(seed)
     mm = max_margin(Z, measure_norm)
@@ -210,37 +235,67 @@ def _margin_gaps(inst: dict, ctx: Context, run_norm, measure_norm) -> tuple[list
     return gaps, mm.gamma, {"seed": seed, "T": T, "times": runs[run_norm]["times"].tolist()}
 
 
+def _closing(gaps: list[float], tol: float) -> tuple[bool, float]:
+    """The finite-budget form of "the own-norm gap -> 0": gap_T <= tol and still closing, gap_T <= 0.6
+    gap_{T/3} (a 1/t rate gives 1/3; over data seeds 0-39 at T = 1e4 the l2 ratio is 0.27-0.45 and the
+    linf one 0-0.50, the gap zigzags; at T = 3000 up to 0.52 (dev pool seed 6, linf); the l1 plateau of
+    data seed 2 gives 0.77) unless gap_T <= tol/10. Returns the verdict and the binding margin (in gap
+    units, negative when it fails: the old check reported only tol - gap_T, positive while the trend
+    sub-check failed)."""
+    g3, gT = gaps[-2], gaps[-1]
+    margin = min(tol - gT, max(0.6 * g3, tol / 10) - gT)
+    return margin >= 0, margin
+
+
+def _own_norm_check(inst: dict, ctx: Context, norms: tuple) -> Check:
+    tol = ctx.pick(dev=5e-3, ci=2e-3)
+    det: dict = {}
+    margins = []
+    info: dict = {}
+    for norm in norms:
+        gaps, gamma, info = _margin_gaps(inst, ctx, norm, norm)
+        ok, m = _closing(gaps, tol)
+        det[f"l{norm}"] = {"gap_T/10": gaps[0], "gap_T/3": gaps[1], "gap_T": gaps[2], "gamma": gamma}
+        det[f"l{norm}"]["ok"] = ok
+        margins.append(m)
+    worst = min(margins)
+    gap_T = max(d["gap_T"] for d in det.values())
+    return Check(bool(worst >= 0), gap_T, 0.0, float(worst), tol, {**det, **info})
+
+
+_MM_ASSUMPTIONS = (
+    "d = 3, 10 points with |x^T w*| > 0.3 ||w*||, labels sign(x^T w*); seed 0 is the spec's toy "
+    "(w* = (1, -0.5, 0.3)); w0 = 0; eta_t = 1/(B^2 L(w_t)) with no cap eta_+."
+)
+_MM_TOL = (
+    "gap <= 5e-3 at T = 3000 (dev) or <= 2e-3 at T = 1e4 (ci, the spec's T4; 3e4 at thorough, whose pool has "
+    "slower data), and still closing: gap_T <= "
+    "0.6 gap_{T/3} (1/t gives 1/3) unless gap_T <= tol/10 (the gap zigzags). Scaled gradients keep eta_t "
+    "exact after L underflows (margins reach ~1e3)."
+)
+
+
 @claim(
     id="optimization_geometry.steepest_max_margin",
     paper=PAPER,
-    status="theorem",
+    status="empirical",
     kind="equality",
-    statement=r"On separable data with the exponential loss, steepest descent w.r.t. a norm with "
-    r"$\eta_t = 1/(B^2L(w_t))$, $B = \max_n\|z_n\|_*$, maximises the margin in its own norm: "
-    r"$\min_n z_n^\top w_t/\|w_t\| \to \gamma = \max_{\|w\|\le1}\min_n z_n^\top w$ ($\ell_1$, $\ell_2$, "
-    r"$\ell_\infty$).",
+    statement=r"On separable data with the exponential loss, $\ell_2$ and $\ell_\infty$ steepest descent "
+    r"with the normalized step $\eta_t = 1/(B^2L(w_t))$, $B = \max_n\|z_n\|_*$, maximise the margin in their "
+    r"own norm: $\min_n z_n^\top w_t/\|w_t\| \to \gamma = \max_{\|w\|\le1}\min_n z_n^\top w$, the gap "
+    r"closing like $1/t$. The paper's theorem (every norm) assumes $\eta_t \le \min(\eta_+, 1/(B^2L))$ with "
+    r"a finite $\eta_+$, so that the steps vanish; then the gap closes like $1/\log t$, beyond a finite "
+    r"budget. Without the cap the $\ell_1$ case fails (optimization_geometry.l1_uncapped_max_margin), "
+    r"so the uncapped $\ell_2$/$\ell_\infty$ statement checked here is empirical.",
     strategy=I.classification(),
     examples={"dev": 3, "ci": 8, "thorough": 40},
-    assumptions="d = 3, 10 points with |x^T w*| > 0.3 ||w*||, labels sign(x^T w*); seed 0 is the spec's toy "
-    "(w* = (1, -0.5, 0.3)); seeds folded onto a pool (dev 3: seeds 0, 3, 6; ci 8; thorough 40); "
-    "w0 = 0.",
-    closed_form="gamma by LP (l1, linf) or the SVM QP (l2): theorems.optimization_geometry.max_margin",
-    tolerance="gap <= 5e-3 at T = 3000 (dev) or <= 2e-3 at T = 1e4 (ci, the spec's T4; measured "
-    "8.6e-5 to 1.3e-3), and the gap at T is at most 0.6x the gap at T/3 (still closing, ~1/t) unless it is "
-    "already below tol/10 (the gap is not monotone: sign and coordinate steps zigzag). Scaled gradients "
-    "keep eta_t exact after L underflows (margins reach ~1e3).",
+    assumptions=_MM_ASSUMPTIONS + " Seeds folded onto a pool (dev 3: seeds 0, 3, 6; ci 8; thorough 40).",
+    closed_form="gamma by LP (linf) or the SVM QP (l2): theorems.optimization_geometry.max_margin",
+    tolerance=_MM_TOL + " Measured at ci: gap_T 2e-5 to 1.5e-3.",
 )
 def steepest_max_margin(inst: dict, ctx: Context) -> Check:
-    """For each of l1, l2, linf: the own-norm normalized margin at T/3 and T against the LP/QP optimum."""
-    tol = ctx.pick(dev=5e-3, ci=2e-3)
-    worst, det = -np.inf, {}
-    ok = True
-    for norm in I.NORMS:
-        gaps, gamma, info = _margin_gaps(inst, ctx, norm, norm)
-        det[f"l{norm}"] = {"gap_T/3": gaps[-2], "gap_T": gaps[-1], "gamma": gamma}
-        ok &= gaps[-1] <= tol and (gaps[-1] <= 0.6 * gaps[-2] or gaps[-1] <= tol / 10)
-        worst = max(worst, gaps[-1])
-    return Check(bool(ok), worst, 0.0, tol - worst, tol, {**det, **info})
+    """For l2 and linf: the own-norm normalized margin at T/3 and T against the LP/QP optimum."""
+    return _own_norm_check(inst, ctx, (2, "inf"))
 
 
 def _cross_margin(inst: dict, ctx: Context, run_norm, measure_norm) -> Check:
@@ -273,3 +328,29 @@ def _(inst: dict, ctx: Context) -> Check:
 
 
 steepest_max_margin.add_figures(figures.margin_gaps)
+
+
+@claim(
+    id="optimization_geometry.l1_uncapped_max_margin",
+    paper=PAPER,
+    status="refuted",
+    kind="equality",
+    statement=r"Refuted: $\ell_1$ steepest descent (greedy coordinate descent) with the uncapped step "
+    r"$\eta_t = 1/(B^2L(w_t))$ maximises the $\ell_1$ margin (the check of "
+    r"optimization_geometry.steepest_max_margin). Pinned counterexample: data seed 2, where the run "
+    r"settles on the direction $(-0.517, 0, -0.483)$, not the LP maximiser $(-0.408, 0.185, -0.407)$: the "
+    r"gap is 1.46e-3 at $t = 10^4$, 1.42e-3 at $10^5$, 1.41e-3 at $10^6$ (constant multipliers 1/2 and 1/4 "
+    r"of the step plateau too at $10^5$; with 1/10 the gap still closes, 2.4e-4 at $10^5$). The paper's "
+    r"theorem needs the cap $\eta_+$: its proof uses steps that vanish, and these keep a length "
+    r"$\ge\gamma/B^2$ (cf. AdaBoost, coordinate descent with large steps, which need not maximise the "
+    r"margin: Rudin, Daubechies, Schapire 2004).",
+    strategy=I.classification_data_seeds(),
+    pinned=[{"data": 2}],
+    examples={"dev": 3, "ci": 8, "thorough": 40},
+    assumptions=_MM_ASSUMPTIONS + " Instances name the data seed directly (0-39).",
+    closed_form="gamma by LP: theorems.optimization_geometry.max_margin",
+    tolerance=_MM_TOL,
+)
+def l1_uncapped_max_margin(inst: dict, ctx: Context) -> Check:
+    """The l1 own-norm normalized margin at T/3 and T against the LP optimum."""
+    return _own_norm_check(inst, ctx, (1,))

@@ -28,6 +28,9 @@ ORDER = [0, 3, 6, 4, 5, 7, 1, 2, *range(8, 40)]
 
 
 def data_seed(inst: dict, profile: str) -> int:
+    """``{"seed"}`` folds onto the profile's pool; ``{"data"}`` names the data seed directly."""
+    if "data" in inst:
+        return int(inst["data"])
     return ORDER[int(inst["seed"]) % POOL.get(profile, 3)]
 
 
@@ -55,6 +58,11 @@ def steepest() -> st.SearchStrategy[dict]:
 
 def classification() -> st.SearchStrategy[dict]:
     return st.fixed_dictionaries({"seed": st.integers(0, 39)})
+
+
+def classification_data_seeds() -> st.SearchStrategy[dict]:
+    """``{"data"}``: a data seed in [0, 39], unfolded (for a refuted claim's pinned counterexample)."""
+    return st.fixed_dictionaries({"data": st.integers(0, 39)})
 
 
 @dataclass
