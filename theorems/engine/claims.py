@@ -56,6 +56,7 @@ def _em_constant_check(inst: dict, ctx: Context, predicted: float) -> Check:
 
 @claim(
     id="engine.em_strong_order",
+    statistical=True,
     paper=KLOEDEN_PLATEN,
     status="theorem",
     kind="rate",
