@@ -38,8 +38,9 @@ def _at(r: I.Run, t: float) -> int:
     return int(np.argmin(np.abs(r.times - t)))
 
 
-def _rho(r: I.Run, k: int) -> np.ndarray:
-    return r.w[k] - np.log(r.times[k]) * r.w_hat  # (2, d)
+def _rho(r: I.Run, k: int | slice) -> np.ndarray:
+    """rho = w - w_hat log t at checkpoint(s) k: (2, d), or (n_cp, 2, d) for a slice."""
+    return r.w[k] - np.log(r.times[k])[..., None, None] * r.w_hat
 
 
 def _err(r: I.Run) -> np.ndarray:
@@ -85,19 +86,22 @@ def _(inst: dict, ctx: Context) -> Check:
 
 
 def _offset_check(r: I.Run, wt: np.ndarray, T: int) -> Check:
-    kT, k10 = _at(r, T), _at(r, T // 10)
-    eT = np.linalg.norm(_rho(r, kT) - wt, axis=1)
-    e10 = np.linalg.norm(_rho(r, k10) - wt, axis=1)
+    """||rho(T) - w_tilde|| within tolerance, and shrunk >= 3x from its largest value over the last two
+    decades [T/100, T] (a sup, not the value at T/10: the component along w_hat changes sign, see the
+    claim's tolerance)."""
+    e = np.linalg.norm(_rho(r, slice(None)) - wt, axis=2)  # (n_cp, 2)
+    eT = e[_at(r, T)]
+    window = (r.times >= T // 100) & (r.times <= T)
+    shrink = e[window].max(axis=0) / eT
     tol = 0.02 * (1 + np.linalg.norm(wt, axis=1))
-    ratio = e10 / eT
-    ok = bool(np.all(eT <= tol) and np.all(ratio >= 3))
+    ok = bool(np.all(eT <= tol) and np.all(shrink >= 3))
     return Check(
         ok,
         eT.tolist(),
         0.0,
         float(np.min(tol - eT)),
         float(tol.min()),
-        {"shrink_last_decade": ratio.tolist(), "eta": r.etas.tolist(), "T": T},
+        {"shrink_last_two_decades": shrink.tolist(), "eta": r.etas.tolist(), "T": T},
     )
 
 
@@ -113,13 +117,19 @@ def _offset_check(r: I.Run, wt: np.ndarray, T: int) -> Check:
     assumptions=ASSUME,
     examples=EXAMPLES,
     closed_form="Z_S w_tilde = log(eta / alpha_S) (theorems.separable_gd.offset)",
-    tolerance="||rho(T) - w_tilde|| <= 0.02 (1 + ||w_tilde||) at T (measured 3e-5 to 4e-3), and it shrinks "
-    ">= 3x over the last decade, for both step sizes. Linearising around w_tilde predicts a decay "
-    "t^{-min(lambda_min(M), theta - 1)}, >= 10^0.6 = 4x per decade on these instances (measured 5-11x; "
-    "the spec's 5x is too tight for lambda_min(M) < 0.7).",
+    tolerance="||rho(T) - w_tilde|| <= 0.02 (1 + ||w_tilde||) at T (measured 3e-6 to 4e-3), and it is >= 3x "
+    "below the largest error over the last two decades [T/100, T], for both step sizes. Derived: "
+    "linearising around w_tilde gives rho - w_tilde ~ t^{-M} on the support-vector span, but M w_hat = "
+    "w_hat (z^T w_hat = 1 on the SVs), so the eigenvalue 1 resonates with the O(1/t^2) forcing of the "
+    "discrete step and the logistic tail: along w_hat the error is (a + b log t) log t / t + c/t, which "
+    "can change sign late (seed 14 at T = 1e6: at t ~ 7e4, so err(T/10)/err(T) = 1.23 although err(T) = "
+    "5e-6; the old pointwise 'shrinks 3x over the last decade' failed there). A sup over two decades is "
+    "robust: for that form the worst case (sign change at T/100) still gives 5.1x (T = 2e4) to 5.9x "
+    "(T = 1e6), and the other modes t^{-lambda}, lambda >= 0.6, give >= 10^1.2 = 16x; a wrong offset "
+    "plateaus (1.0x).",
 )
 def offset_limit(inst: dict, ctx: Context) -> Check:
-    """rho(t) = w(t) - w_hat log t at T and T/10 against w_tilde from `offset` (SVM dual + the SV
+    """rho(t) = w(t) - w_hat log t over [T/100, T] against w_tilde from `offset` (SVM dual + the SV
     equations)."""
     r = _run(inst, ctx)
     return _offset_check(r, r.w_tilde, int(r.times[-1]))
@@ -202,32 +212,51 @@ def _(inst: dict, ctx: Context) -> Check:
     return Check.upper(ratio, 1.17 * (np.log(t0) / np.log(T)) ** 2)
 
 
+def _fit_constant(L: np.ndarray, e: np.ndarray) -> tuple[float, float]:
+    """(c, a) of cot(phi) = (log t + a)/c, phi = 2 arcsin(err/2) the angle to w_hat: exact for
+    w = w_hat log t + w_tilde (c = c*, a = u.w_tilde/||w_hat||), so only the transient of rho biases it."""
+    slope, icpt = np.polyfit(L, 1.0 / np.tan(2.0 * np.arcsin(e / 2.0)), 1)
+    return float(1.0 / slope), float(icpt / slope)
+
+
 def _constant_check(r: I.Run, cstar: np.ndarray) -> Check:
-    """Fit 1/err = (log t + a)/c on checkpoints in [1e3, T] (two free parameters, c and a); compare c with
-    the derived constant. The spec's fit err log t = a + b/log t is kept as evidence: it is biased by the
-    O(1/log^2 t) terms when |u.w_tilde|/||w_hat|| is not small against log t (measured 6-25%)."""
+    """Fit c on the checkpoints in [t0, T], t0 = max(1e3, T/100), and compare it with the derived c*.
+    The fit is redone on the later half [sqrt(t0 T), T] (in log t): if c moves by more than 5% the
+    transient of rho (~ t^{-lambda}, lambda >= 0.6) still dominates the window and the instance is
+    inconclusive at this horizon. The spec's fit err log t = a + b/log t is kept as evidence."""
     e = _err(r)
     T = int(r.times[-1])
-    sel = r.times >= min(1000, T // 20)
-    L = np.log(r.times[sel])
-    c_fit, a_fit, spec_fit = [], [], []
+    t0 = max(1000, T // 100)
+    sel = (r.times >= t0) & (r.times <= T)
+    late = sel & (r.times >= np.sqrt(t0 * T))
+    L = np.log(r.times)
+    c_fit, a_fit, shift, spec_fit = [], [], [], []
     for j in range(2):
-        slope, icpt = np.polyfit(L, 1.0 / e[sel, j], 1)
-        c_fit.append(1.0 / slope)
-        a_fit.append(icpt / slope)
+        c, a = _fit_constant(L[sel], e[sel, j])
+        c_late, _ = _fit_constant(L[late], e[late, j])
+        c_fit.append(c)
+        a_fit.append(a)
+        shift.append(abs(c_late / c - 1.0))
         spec_fit.append(
-            float(np.linalg.lstsq(np.c_[np.ones(L.size), 1.0 / L], e[sel, j] * L, rcond=None)[0][0])
+            float(
+                np.linalg.lstsq(np.c_[np.ones(sel.sum()), 1.0 / L[sel]], e[sel, j] * L[sel], rcond=None)[0][0]
+            )
+        )
+    details = {
+        "fitted": c_fit,
+        "derived": cstar.tolist(),
+        "fitted_shift": a_fit,
+        "late_half_change": shift,
+        "window": [t0, T],
+        "spec_fit_a_plus_b_over_log_t": spec_fit,
+        "T": T,
+    }
+    if max(shift) > 0.05:
+        return Check.inconclusive(
+            "the fit has not settled: the transient of rho dominates [t0, T]", **details
         )
     rel = np.abs(np.array(c_fit) - cstar) / cstar
-    return Check.upper(
-        float(rel.max()),
-        0.15,
-        fitted=c_fit,
-        derived=cstar.tolist(),
-        fitted_shift=a_fit,
-        spec_fit_a_plus_b_over_log_t=spec_fit,
-        T=T,
-    )
+    return Check.upper(float(rel.max()), 0.15, **details)
 
 
 @claim(
@@ -243,13 +272,18 @@ def _constant_check(r: I.Run, cstar: np.ndarray) -> Check:
     assumptions=ASSUME,
     examples=EXAMPLES,
     closed_form="c* = ||P_perp w_tilde|| / ||w_hat|| (theorems.separable_gd.direction_constant)",
-    tolerance="Fit 1/err = (log t + a)/c on checkpoints in [1e3, T]; |c - c*| <= 0.15 c* (the spec's band; "
-    "measured 0.2-7%). The spec's fit a + b/log t of err log t is biased by 6-25% at T <= 1e5 (kept "
-    "as evidence).",
+    tolerance="Fit cot(phi) = (log t + a)/c (phi = 2 arcsin(err/2), exact for w = w_hat log t + w_tilde) on "
+    "checkpoints in [t0, T], t0 = max(1e3, T/100); |c - c*| <= 0.15 c*. The only bias is the transient "
+    "of rho (~ t^{-lambda}, lambda >= 0.6), amplified ~(log t0 + a)/log(T/t0) by the two-parameter fit: "
+    "from t0 = 1e3 at T = 1e6 it was 18% (thorough seed 21, lambda = 0.60). Diagnostic from the data: "
+    "refit on the later half of the window; over 11 data sets x 3 horizons the error against c* was "
+    "<= 2.7x that change, so a change <= 5% (else inconclusive: the transient dominates) bounds the "
+    "error by ~0.14 (measured 0.2-12%). The spec's fit a + b/log t of err log t is biased by 6-25% at "
+    "T <= 1e5 (kept as evidence).",
 )
 def direction_constant_claim(inst: dict, ctx: Context) -> Check:
-    """Least-squares fit of 1/err(t) against log t (err ~ c*/(log t + u.w_tilde/||w_hat||) by the
-    expansion, a two-parameter law with the right 1/log^2 t terms); fitted c vs the derived c*."""
+    """Least-squares fit of cot(angle to w_hat) against log t (exactly (log t + u.w_tilde/||w_hat||)/c*
+    for w = w_hat log t + w_tilde); fitted c vs the derived c*."""
     r = _run(inst, ctx)
     return _constant_check(r, np.array([direction_constant(r.w_hat, wt) for wt in r.w_tilde]))
 
