@@ -159,6 +159,7 @@ VARIANT_COUNTS = {cid: 1 for cid in PESME_IDS + ENGINE_IDS} | {
     "pesme2021.sgf.implicit_bias": 4,
     "pesme2021.sgf.ito_product": 4,
     "pesme2021.sgf.matches_sgd": 3,
+    "pesme2021.sgf.stratonovich_is_gf": 2,  # + ito_conserves_product (the product-drift sub-check)
 }
 
 

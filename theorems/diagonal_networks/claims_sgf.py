@@ -231,12 +231,12 @@ def _rms(a: np.ndarray) -> np.ndarray:
     return np.sqrt(np.mean(np.asarray(a) ** 2, axis=0))
 
 
-def _strat_check(inst: dict, ctx, *, scheme: str = "heun", only: str | None = None) -> Check:
-    """Both sub-checks (``only=None``) or one of them (``only`` = a key of ``margins``) on the
-    ``scheme`` ladder: Heun for the claim; Milstein (the Itô reading) for the product variant."""
+def _strat_measure(inst: dict, ctx, scheme: str) -> tuple | None:
+    """The ``scheme`` ladder's measurements for :func:`_strat_check` (None if a run did not converge):
+    h/gamma, paths, fitted slopes (limit, product), and the finest errors over the Itô effect."""
     levels, ladder, beta_gf, R = _strat_ladder(inst, ctx, scheme)
     if any(run.diverged.any() or run.loss.max() > 1e-10 for run, _ in ladder.values()):
-        return Check.inconclusive(f"{scheme} SGF did not converge within its budget")
+        return None
     hs = [1.0 / lv for lv in levels]
     # Strong convergence is a mean-square statement: every order is fitted on the RMS over the
     # paths (single-path fits over two levels scattered from -0.14 to 2.35 over 27 seeds).
@@ -258,6 +258,16 @@ def _strat_check(inst: dict, ctx, *, scheme: str = "heun", only: str | None = No
         ]
     )
     prod_ratio = float(_rms(prod[:, -1]) / max(float(_rms(ito_prod)), 1e-300))
+    return hs, R, s_lim, s_prod, ratio, prod_ratio
+
+
+def _strat_check(inst: dict, ctx, *, scheme: str = "heun", only: str | None = None) -> Check:
+    """Both sub-checks (``only=None``) or one of them (``only`` = a key of ``margins``) on the
+    ``scheme`` ladder: Heun for the claim; Milstein (the Itô reading) for the product variant."""
+    m = _strat_measure(inst, ctx, scheme)
+    if m is None:
+        return Check.inconclusive(f"{scheme} SGF did not converge within its budget")
+    hs, R, s_lim, s_prod, ratio, prod_ratio = m
     margins = {
         # the product w+ w- is conserved up to discretisation error: at the finest h its RMS drift
         # is below 0.25x the shift the Itô reading gives on the same paths (Itô would give 1x).
@@ -387,13 +397,28 @@ _RESOLVED_GAP = 3.0 * _SIZE / 2.0
 # a bias below 0.35x the effect is beyond what this check resolves.
 
 
+def _predicted_limit(inst: dict, predict: str, a_inf, truth, beta_gf, J: float) -> np.ndarray:
+    """The limit a (claimed or false) prediction gives for one path with loss integral ``J``."""
+    data, alpha, gamma = setup(inst)
+    if predict == "alpha_inf":
+        return truth
+    if predict == "no_shrink":
+        return beta_gf
+    if predict == "plus_sign":
+        return implicit_for(inst, alpha * alpha / a_inf)
+    if predict == "uniform_shrink":
+        return implicit_for(inst, alpha * np.exp(-2.0 * gamma * data.diag.mean() * J))
+    # "no_factor_two": the E-convention exponent applied to the P loss
+    return implicit_for(inst, np.sqrt(alpha * a_inf))
+
+
 def _sgf_limit_check(
     inst: dict, ctx, *, predict: str = "alpha_inf", noise: str = "paper", levels: tuple[int, int] = (4, 16)
 ) -> Check:
     """Per path r: the error e_r(h) of the predicted limit, in units of that path's own effect
     |argmin phi_{alpha_inf,r} - argmin phi_alpha| (the effect scales with the path's int L: over a
     family it varies by 1000x, and across the 2 paths of one instance by up to 6x)."""
-    data, alpha, gamma = setup(inst)
+    alpha = setup(inst)[1]
     R = ctx.pick(dev=1, ci=2, thorough=6)
     ladder = _sgf_ladder_cached(_key(inst), "milstein", noise, R, levels, 1e-10, 2000.0)
     beta_gf = implicit_for(inst, alpha)
@@ -405,20 +430,11 @@ def _sgf_limit_check(
             return Check.inconclusive(f"SGF diverged at h = gamma/{lv}")
         worst_L = max(worst_L, float(run.loss.max()))
         for r in range(R):
-            a_inf, truth = _sgf_limit(inst, float(run.loss_integral[r]))
+            J = float(run.loss_integral[r])
+            a_inf, truth = _sgf_limit(inst, J)
             if lv == max(levels):
                 effect[r] = float(np.linalg.norm(truth - beta_gf))
-            if predict == "alpha_inf":
-                pred = truth
-            elif predict == "no_shrink":
-                pred = beta_gf
-            elif predict == "plus_sign":
-                pred = implicit_for(inst, alpha * alpha / a_inf)
-            elif predict == "uniform_shrink":
-                J = float(run.loss_integral[r])
-                pred = implicit_for(inst, alpha * np.exp(-2.0 * gamma * data.diag.mean() * J))
-            else:  # "no_factor_two": the E-convention exponent applied to the P loss
-                pred = implicit_for(inst, np.sqrt(alpha * a_inf))
+            pred = _predicted_limit(inst, predict, a_inf, truth, beta_gf, J)
             errs[i, r] = float(np.linalg.norm(limit[r] - pred))
     if worst_L > 1e-10:
         return Check.inconclusive(f"SGF not converged (L_T = {worst_L:.2g})", measured=errs.tolist())
