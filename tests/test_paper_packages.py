@@ -141,7 +141,7 @@ DOCUMENTED = {
         "PESME",
     ],
     "theorems.online_sgd_noise.formulas": ["_bias_var_boot"],
-    "theorems.online_sgd_noise.simulations": ["_diverged"],
+    "theorems.online_sgd_noise.simulations": ["_diverged", "_switch_order", "SWITCH_SLACK"],
 }
 SUBMODULES = ("formulas", "instances", "simulations")
 
