@@ -262,7 +262,7 @@ def test_ctrl_c_cancels_the_pending_tasks_and_writes_the_partial_report(cluster,
             "verify",
             *SUBSET,
             "--profile",
-            "dev",
+            "ci",  # tasks of seconds: the Ctrl-C lands while most are pending
             "--seeds",
             "3",
             "--scheduler",

@@ -22,6 +22,7 @@ Ctrl-C cancels whatever has not finished (pending tasks on the cluster too) and 
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
 import time
@@ -307,6 +308,9 @@ class LocalExecutor:
                         on_done(o)
             except KeyboardInterrupt:
                 ex.shutdown(wait=False, cancel_futures=True)
+                # do not wait for the running claims (they may take minutes): end the pool's workers
+                for child in multiprocessing.active_children():
+                    child.terminate()
                 raise
             ex.shutdown()
         except KeyboardInterrupt:
