@@ -252,6 +252,11 @@ def test_a_killed_worker_has_its_task_rerun_and_the_report_is_complete(cluster, 
     assert all(c["passed"] for c in report["claims"])
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def test_ctrl_c_cancels_the_pending_tasks_and_writes_the_partial_report(cluster, tmp_path):
     out = tmp_path / "partial.json"
     run = subprocess.Popen(
@@ -274,6 +279,7 @@ def test_ctrl_c_cancels_the_pending_tasks_and_writes_the_partial_report(cluster,
         stderr=subprocess.PIPE,
         text=True,
         env=_env(),
+        preexec_fn=_default_sigint,  # as in a terminal, whatever the test process inherited
     )
     try:
         for line in run.stderr:  # progress: one line per finished task
